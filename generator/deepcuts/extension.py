@@ -1,0 +1,72 @@
+"""The ``deepcuts`` Markdown extension: configuration, and article line numbers for the fence.
+
+Superfences does not tell a formatter where its fence stands, so a preprocessor that runs just
+before superfences writes the line of each opening ```` ```deepcut ```` into the fence header as
+``deepcuts_line="N"``. It also binds the fence to the engine for this configuration.
+
+Use it with ``pymdownx.superfences``::
+
+    markdown_extensions:
+      - deepcuts:
+          snippets_dir: snippets
+      - pymdownx.superfences:
+          custom_fences:
+            - name: deepcut
+              class: deepcut
+              validator: !!python/name:deepcuts.fence.validate
+              format: !!python/name:deepcuts.fence.format
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from deepcuts.engine import EngineConfig, get_engine
+from deepcuts.fence import LINE_OPTION
+
+# An opening deepcut fence, possibly inside block quotes or indented under a list or admonition.
+_OPENING_RE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*\.?deepcut[ \t]*$")
+
+# After whitespace normalisation (30) and before superfences collects fences (25).
+_PRIORITY = 29
+
+
+class LineMarker(Preprocessor):
+    """Annotate each opening deepcut fence with its line number in the page's Markdown."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        marked = []
+        for number, line in enumerate(lines, start=1):
+            match = _OPENING_RE.match(line)
+            if match:
+                line = f'{line.rstrip()} {LINE_OPTION}="{number}"'
+            marked.append(line)
+        return marked
+
+
+class DeepCutsExtension(Extension):
+    """Python-Markdown extension entry point (``markdown_extensions: [deepcuts]``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "snippets_dir": ["snippets", "Folder of snippet files, relative to the working dir"],
+            "cache_dir": [".cache/deepcuts", "Folder of cached runs; empty to disable"],
+            "pythons": [[], "Python versions to run each snippet on; empty: the building one"],
+            "interpreters": [{}, "Explicit interpreter paths by version, e.g. {'3.12': '/x/py'}"],
+            "timeout": [10.0, "Default wall-clock limit of one run, in seconds"],
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API name
+        """Register the line marker and attach the engine to ``md``."""
+        md.preprocessors.register(LineMarker(md), "deepcuts_lines", _PRIORITY)
+        md.deepcuts_engine = get_engine(EngineConfig.from_options(self.getConfigs()))  # type: ignore[attr-defined]
+
+
+def makeExtension(**kwargs: Any) -> DeepCutsExtension:  # noqa: N802 - Python-Markdown's API name
+    """Entry point used by ``markdown.Markdown(extensions=['deepcuts.extension'])``."""
+    return DeepCutsExtension(**kwargs)

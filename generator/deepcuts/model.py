@@ -1,0 +1,114 @@
+"""Plain data that crosses process and cache boundaries: no live objects, only JSON-able values.
+
+A :class:`Trace` is the one document a snippet run produces. Its JSON form is documented in
+``docs/reference/trace-format.md``; bump :data:`SCHEMA_VERSION` whenever that form changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+#: Error kinds a run can end with (``Trace.error.kind``).
+ERROR_KINDS = (
+    "exception",  # an uncaught exception: the traceback is in stderr
+    "exit",  # SystemExit or os._exit with a non-zero status
+    "signal",  # killed by a signal (segfault, abort, kill)
+    "timeout",  # the wall-clock deadline passed; the process group was killed
+    "output-limit",  # stdout or stderr grew past the cap; the process group was killed
+    "sandbox",  # the sandbox itself could not start the interpreter
+)
+
+
+@dataclass(frozen=True)
+class RunError:
+    """Why a run did not end normally."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing the interpreter did, as the recorder saw it (see the trace format reference)."""
+
+    event: str
+    frame: int
+    parent: int | None
+    depth: int
+    function: str
+    qualname: str
+    line: int
+    thread: int = 0
+    file: str = ""
+    locals: dict[str, str] | None = None
+    value: str | None = None
+    how: str | None = None
+    objects: dict[str, str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Drop the optional fields that are unset so that traces stay small."""
+        data = asdict(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        """Build from a decoded JSON object, ignoring keys this version does not know."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything one run of one snippet on one interpreter produced, normalised."""
+
+    python: str
+    snippet: str
+    stdout: str
+    stderr: str
+    exit_code: int | None
+    error: RunError | None = None
+    truncated: bool = False
+    events: tuple[Event, ...] = ()
+    schema: int = SCHEMA_VERSION
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """True when the snippet ended on its own with status 0."""
+        return self.error is None and self.exit_code == 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form."""
+        return {
+            "schema": self.schema,
+            "python": self.python,
+            "snippet": self.snippet,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "exit_code": self.exit_code,
+            "error": None if self.error is None else asdict(self.error),
+            "truncated": self.truncated,
+            "notes": list(self.notes),
+            "events": [e.to_json() for e in self.events],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Trace:
+        """Inverse of :meth:`to_json`; raises ``ValueError`` on another schema version."""
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"trace schema {data.get('schema')!r}, expected {SCHEMA_VERSION}")
+        error = data.get("error")
+        return cls(
+            python=data["python"],
+            snippet=data["snippet"],
+            stdout=data["stdout"],
+            stderr=data["stderr"],
+            exit_code=data["exit_code"],
+            error=None if error is None else RunError(error["kind"], error["message"]),
+            truncated=bool(data.get("truncated", False)),
+            events=tuple(Event.from_json(e) for e in data.get("events", ())),
+            notes=tuple(data.get("notes", ())),
+        )

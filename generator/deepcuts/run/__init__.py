@@ -1,0 +1,1 @@
+"""Parent side of a snippet run: interpreters, the child process and its limits, the cache."""
