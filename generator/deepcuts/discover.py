@@ -89,6 +89,8 @@ def excerpt(snippet: Snippet, section: str | None, lines: tuple[int, int] | None
     if lines is not None:
         first, last = lines
         if not 1 <= first <= last <= len(all_lines):
-            raise FenceError(f"lines {first}-{last} are outside {snippet.name} (1-{len(all_lines)})")
+            raise FenceError(
+                f"lines {first}-{last} are outside {snippet.name} (1-{len(all_lines)})"
+            )
         return Excerpt("\n".join(all_lines[first - 1 : last]), first)
     return Excerpt("\n".join(all_lines), 1)

@@ -20,12 +20,13 @@ import deepcuts
 from deepcuts import render
 from deepcuts.discover import Snippet, excerpt, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
-from deepcuts.fence import FenceSpec, parse_spec
 from deepcuts.model import Trace
-from deepcuts.run import interpreters
+from deepcuts.run import interpreters as discovery
 from deepcuts.run.cache import ResultCache, cache_key
+from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import run_snippet
+from deepcuts.spec import FenceSpec, parse_spec
 from deepcuts.verify import check_run
 
 log = logging.getLogger("deepcuts")
@@ -89,25 +90,25 @@ class Engine:
     report: Callable[[DeepCutsError], None] = _log_error
     # snippet name -> articles that show it, for `mkdocs serve` to rebuild the right pages
     dependents: dict[str, set[str]] = field(default_factory=dict)
-    _interpreters: list[interpreters.Interpreter] | None = None
+    _interpreters: list[Interpreter] | None = None
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.config.cache_dir)
         self._runner = _runner_digest()
 
     # -- discover --------------------------------------------------------------------------
-    def interpreters(self) -> list[interpreters.Interpreter]:
+    def interpreters(self) -> list[Interpreter]:
         """The interpreters every snippet runs on; the first one is shown by default."""
         if self._interpreters is None:
-            found: list[interpreters.Interpreter] = []
+            found: list[Interpreter] = []
             paths = dict(self.config.interpreter_paths)
-            for version in self.config.pythons or (interpreters.current().version,):
+            for version in self.config.pythons or (discovery.current().version,):
                 try:
-                    found.append(interpreters.find(version, paths))
+                    found.append(discovery.find(version, paths))
                 except DeepCutsError as exc:
                     self.report(exc)
             if not found:
-                found.append(interpreters.current())
+                found.append(discovery.current())
             self._interpreters = found
         return self._interpreters
 
@@ -116,11 +117,9 @@ class Engine:
         """Limits for one fence: the site's defaults, with the fence's own timeout if it has one."""
         return Limits(timeout=spec.timeout or self.config.timeout)
 
-    def trace(
-        self, snippet: Snippet, interpreter: interpreters.Interpreter, limits: Limits
-    ) -> Trace:
-        """The trace of ``snippet`` on ``interpreter``: from the cache, or by running it."""
-        key = cache_key(
+    def key_for(self, snippet: Snippet, interpreter: Interpreter, limits: Limits) -> str:
+        """Everything that can change the run's result, hashed."""
+        return cache_key(
             {
                 "snippet": snippet.name,
                 "digest": snippet.digest,
@@ -130,16 +129,26 @@ class Engine:
                 "limits": [limits.timeout, limits.stdout_bytes, limits.stderr_bytes],
             }
         )
+
+    def trace(
+        self, snippet: Snippet, interpreter: Interpreter, limits: Limits
+    ) -> tuple[str, Trace, bool]:
+        """``(key, trace, cached)`` for ``snippet`` on ``interpreter``: from the cache, or by
+        running it. The caller stores a fresh trace with :meth:`keep` once it has been verified,
+        so that a failed run is never cached."""
+        key = self.key_for(snippet, interpreter, limits)
         cached = self.cache.get(key)
         if cached is not None:
-            return cached
+            return key, cached, True
         self.executed += 1
         result = run_snippet(snippet.path, self.config.snippets_dir, interpreter, limits)
-        # Only runs that ended by themselves are stored: a timeout or a kill may be load on the
-        # machine, not the snippet, and must be retried next build.
-        if result.error is None or result.error.kind in ("exception", "exit"):
-            self.cache.put(key, result)
-        return result
+        return key, result, False
+
+    def keep(self, key: str, trace: Trace) -> None:
+        """Store a verified trace. Runs cut short by a limit are never kept: a timeout may be load
+        on the machine rather than the snippet, and must be retried by the next build."""
+        if trace.error is None or trace.error.kind in ("exception", "exit"):
+            self.cache.put(key, trace)
 
     # -- render ----------------------------------------------------------------------------
     def render_fence(
@@ -162,8 +171,10 @@ class Engine:
                 self.dependents.setdefault(snippet.name, set()).add(location.article)
             shown = excerpt(snippet, spec.section, spec.lines)
             interpreter = self.interpreters()[0]
-            trace = self.trace(snippet, interpreter, self.limits(spec))
+            key, trace, cached = self.trace(snippet, interpreter, self.limits(spec))
             check_run(trace, spec, location)
+            if not cached:
+                self.keep(key, trace)
             title = spec.title or snippet.name
             return render.render(
                 "snippet.html.j2",

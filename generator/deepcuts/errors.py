@@ -46,8 +46,7 @@ class DeepCutsError(Exception):
             line=self.location.line if self.location.line is not None else location.line,
             snippet=self.location.snippet or location.snippet,
         )
-        clone = type(self)(self.message, merged, self.detail)
-        return clone
+        return type(self)(self.message, merged, self.detail)
 
     def __str__(self) -> str:
         text = f"{self.location.describe()}: {self.message}"

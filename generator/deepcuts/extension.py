@@ -41,10 +41,10 @@ class LineMarker(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         marked = []
         for number, line in enumerate(lines, start=1):
-            match = _OPENING_RE.match(line)
-            if match:
-                line = f'{line.rstrip()} {LINE_OPTION}="{number}"'
-            marked.append(line)
+            if _OPENING_RE.match(line):
+                marked.append(f'{line.rstrip()} {LINE_OPTION}="{number}"')
+            else:
+                marked.append(line)
         return marked
 
 
@@ -61,12 +61,12 @@ class DeepCutsExtension(Extension):
         }
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API name
+    def extendMarkdown(self, md: Markdown) -> None:
         """Register the line marker and attach the engine to ``md``."""
         md.preprocessors.register(LineMarker(md), "deepcuts_lines", _PRIORITY)
         md.deepcuts_engine = get_engine(EngineConfig.from_options(self.getConfigs()))  # type: ignore[attr-defined]
 
 
-def makeExtension(**kwargs: Any) -> DeepCutsExtension:  # noqa: N802 - Python-Markdown's API name
+def makeExtension(**kwargs: Any) -> DeepCutsExtension:
     """Entry point used by ``markdown.Markdown(extensions=['deepcuts.extension'])``."""
     return DeepCutsExtension(**kwargs)

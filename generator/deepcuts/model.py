@@ -56,7 +56,7 @@ class Event:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
         """Build from a decoded JSON object, ignoring keys this version does not know."""
-        known = {f for f in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
+from mkdocs.config import base
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
@@ -35,7 +36,12 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     return max(0, len(raw.splitlines()) - len(markdown.splitlines()))
 
 
-class DeepCutsPlugin(BasePlugin):  # type: ignore[type-arg] - no plugin options of its own
+class DeepCutsOptions(base.Config):
+    """The plugin has no options: configuration belongs to the Markdown extension, so that the
+    fence behaves the same with or without the plugin."""
+
+
+class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
     """``plugins: [deepcuts]``."""
 
     def __init__(self) -> None:
@@ -85,8 +91,9 @@ class DeepCutsPlugin(BasePlugin):  # type: ignore[type-arg] - no plugin options 
                     continue
                 for article in articles:
                     file = files.get_file_from_path(article)
-                    if file is not None and os.path.exists(file.abs_dest_path):
-                        os.utime(file.abs_dest_path, (0, 0))  # older than its source: rebuild
+                    built = Path(file.abs_dest_path) if file is not None else None
+                    if built is not None and built.exists():
+                        os.utime(built, (0, 0))  # now older than its source: MkDocs rebuilds it
         return files
 
     def on_page_markdown(
@@ -98,9 +105,7 @@ class DeepCutsPlugin(BasePlugin):  # type: ignore[type-arg] - no plugin options 
             self.engine.line_offset = _front_matter_lines(page, markdown)
         return markdown
 
-    def on_page_content(
-        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if self.engine is not None:
             self.engine.current_article = None
             self.engine.line_offset = 0
@@ -113,7 +118,9 @@ class DeepCutsPlugin(BasePlugin):  # type: ignore[type-arg] - no plugin options 
         engine = self.engine
         log.info(
             "%d snippet run(s) executed, %d from cache, %d error(s)",
-            engine.executed, engine.cache.hits, len(engine.errors),
+            engine.executed,
+            engine.cache.hits,
+            len(engine.errors),
         )
         engine.executed = 0
         engine.cache.hits = engine.cache.misses = 0

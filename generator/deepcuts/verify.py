@@ -8,8 +8,8 @@ the tail of stderr, so a contributor sees the traceback in the build log.
 from __future__ import annotations
 
 from deepcuts.errors import Location, SnippetRunError
-from deepcuts.fence import FenceSpec
 from deepcuts.model import Trace
+from deepcuts.spec import FenceSpec
 
 _DETAIL_LINES = 30
 
@@ -48,6 +48,7 @@ def check_run(trace: Trace, spec: FenceSpec, location: Location) -> None:
     # "pkg.mod.Error" in a traceback matches "Error" in the fence.
     if spec.raises != "*" and ended.rsplit(".", 1)[-1] != spec.raises:
         raise SnippetRunError(
-            f"expected {spec.raises}, but the run raised {ended} {where}", location,
+            f"expected {spec.raises}, but the run raised {ended} {where}",
+            location,
             _tail(trace.stderr),
         )

@@ -55,8 +55,13 @@ def highlight_source(md: Any, source: str, first_line: int, title: str | None) -
         if title:
             options["title"] = title
         html: str = fenced.highlight(
-            src=source, language="python", options=options, md=md,
-            classes=["deepcut-source"], id_value="", attrs={},
+            src=source,
+            language="python",
+            options=options,
+            md=md,
+            classes=["deepcut-source"],
+            id_value="",
+            attrs={},
         )
         return html
     # No superfences host (a unit test, or a bare Markdown): plain escaped code, still readable.

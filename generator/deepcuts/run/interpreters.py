@@ -99,12 +99,17 @@ def _pyenv_root() -> Path:
     return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
 
 
+def _release_key(name: str) -> list[int]:
+    """Sort key for pyenv folder names: "3.12.10" after "3.12.9"; "3.13.0t" and the like last."""
+    return [int(x) if x.isdigit() else -1 for x in name.split(".")]
+
+
 def candidates(version: str, configured: dict[str, str] | None = None) -> list[str]:
     """Executables that might be CPython ``version``, best first, without asking them."""
     found: list[str] = []
     if configured and configured.get(version):
-        found.append(os.path.expanduser(configured[version]))
-    if "%d.%d" % sys.version_info[:2] == version:
+        found.append(str(Path(configured[version]).expanduser()))
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
         found.append(sys.executable)
     on_path = shutil.which(f"python{version}")
     if on_path:
@@ -113,7 +118,7 @@ def candidates(version: str, configured: dict[str, str] | None = None) -> list[s
     if versions_dir.is_dir():
         # Newest patch release first: "3.12.10" sorts after "3.12.9" by number, not by text.
         names = [p.name for p in versions_dir.iterdir() if p.name.startswith(version + ".")]
-        names.sort(key=lambda n: [int(x) if x.isdigit() else -1 for x in n.split(".")], reverse=True)
+        names.sort(key=_release_key, reverse=True)
         found.extend(str(versions_dir / n / "bin" / f"python{version}") for n in names)
     for prefix in ("/usr/local/bin", "/usr/bin", "/opt/homebrew/bin"):
         found.append(f"{prefix}/python{version}")

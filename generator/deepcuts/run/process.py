@@ -70,6 +70,52 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+@dataclass
+class _Pump:
+    """Reads a child's pipes until they close, a cap is hit, or the deadline passes."""
+
+    proc: subprocess.Popen[bytes]
+    caps: dict[str, int]
+    deadline: float
+    timed_out: bool = False
+    capped: str | None = None
+
+    def run(self, streams: dict[int, str]) -> dict[str, bytearray]:
+        buffers = {name: bytearray() for name in self.caps}
+        with selectors.DefaultSelector() as selector:
+            for fd, name in streams.items():
+                selector.register(fd, selectors.EVENT_READ, name)
+            exited_at: float | None = None
+            while selector.get_map() and self.capped is None:
+                now = time.monotonic()
+                if now >= self.deadline:
+                    self.timed_out = True
+                    break
+                if self.proc.poll() is not None:
+                    exited_at = exited_at or now
+                    if now - exited_at > _ORPHAN_GRACE:
+                        break  # descendants hold the pipes; they are killed with the group
+                for key, _mask in selector.select(timeout=min(self.deadline - now, 0.05)):
+                    self._read(selector, key, buffers)
+        return buffers
+
+    def _read(
+        self,
+        selector: selectors.BaseSelector,
+        key: selectors.SelectorKey,
+        buffers: dict[str, bytearray],
+    ) -> None:
+        name = key.data
+        data = os.read(key.fd, 65536)
+        if not data:
+            selector.unregister(key.fd)
+            return
+        room = self.caps[name] - len(buffers[name])
+        buffers[name] += data[: max(room, 0)]
+        if len(data) > room:
+            self.capped = name
+
+
 def run_process(
     argv: Sequence[str],
     *,
@@ -103,44 +149,23 @@ def run_process(
             os.close(chan_w)
     assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - Popen with PIPE
 
-    caps = {"stdout": limits.stdout_bytes, "stderr": limits.stderr_bytes,
-            "channel": limits.channel_bytes}
-    buffers = {"stdout": bytearray(), "stderr": bytearray(), "channel": bytearray()}
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout.fileno(), selectors.EVENT_READ, "stdout")
-    selector.register(proc.stderr.fileno(), selectors.EVENT_READ, "stderr")
+    streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr"}
     if channel:
-        selector.register(chan_r, selectors.EVENT_READ, "channel")
-
-    deadline = started + limits.timeout
-    timed_out = False
-    capped: str | None = None
-    exited_at: float | None = None
+        streams[chan_r] = "channel"
+    pump = _Pump(
+        proc,
+        {
+            "stdout": limits.stdout_bytes,
+            "stderr": limits.stderr_bytes,
+            "channel": limits.channel_bytes,
+        },
+        started + limits.timeout,
+    )
     try:
-        while selector.get_map() and capped is None:
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = True
-                break
-            if proc.poll() is not None:
-                exited_at = exited_at or now
-                if now - exited_at > _ORPHAN_GRACE:
-                    break
-            for key, _mask in selector.select(timeout=min(deadline - now, 0.05)):
-                name = key.data
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fd)
-                    continue
-                room = caps[name] - len(buffers[name])
-                buffers[name] += data[: max(room, 0)]
-                if len(data) > room:
-                    capped = name
-                    break
+        buffers = pump.run(streams)
     finally:
         # The leader is not reaped yet, so its pid still names the group: no reuse race.
         _kill_group(proc.pid)
-        selector.close()
         proc.wait()
         proc.stdout.close()
         proc.stderr.close()
@@ -151,7 +176,7 @@ def run_process(
         stderr=bytes(buffers["stderr"]),
         channel=bytes(buffers["channel"]),
         returncode=proc.returncode,
-        timed_out=timed_out,
-        capped=capped,
+        timed_out=pump.timed_out,
+        capped=pump.capped,
         duration=time.monotonic() - started,
     )

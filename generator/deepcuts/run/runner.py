@@ -1,8 +1,8 @@
 """Run one snippet in a child interpreter exactly as ``python snippet.py`` would, and capture it.
 
 The child is started as ``python /abs/snippets/x.py`` from a fresh scratch folder with a small,
-fixed environment, so ``__main__``, ``sys.argv``, ``sys.path[0]``, ``inspect.stack()`` and tracebacks
-are those of a plain run. Output is decoded (invalid UTF-8 becomes backslash escapes) and
+fixed environment, so ``__main__``, ``sys.argv``, ``sys.path[0]``, ``inspect.stack()`` and
+tracebacks are those of a plain run. Output is decoded (invalid UTF-8 becomes backslash escapes) and
 normalised here, at capture, so that nothing downstream deals with addresses or machine paths.
 """
 

@@ -1,0 +1,95 @@
+"""The ``deepcuts`` command.
+
+``deepcuts run PATH``       run one snippet as the site build would and print its output
+``deepcuts interpreters``   list the Python versions found on this machine, and where
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from deepcuts.errors import DeepCutsError
+from deepcuts.run import interpreters
+from deepcuts.run.process import Limits
+from deepcuts.run.runner import run_snippet
+
+
+def _snippets_root(path: Path, given: str | None) -> Path:
+    """The snippets folder: as given, else the nearest ancestor called ``snippets``, else the
+    file's own folder."""
+    if given:
+        return Path(given).resolve()
+    for parent in path.resolve().parents:
+        if parent.name == "snippets":
+            return parent
+    return path.resolve().parent
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"deepcuts: no such snippet file: {path}", file=sys.stderr)
+        return 2
+    interpreter = interpreters.find(args.python) if args.python else interpreters.current()
+    root = _snippets_root(path, args.snippets)
+    trace = run_snippet(path.resolve(), root, interpreter, Limits(timeout=args.timeout))
+    if args.json:
+        print(json.dumps(trace.to_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(trace.stdout)
+        sys.stderr.write(trace.stderr)
+        if trace.error:
+            print(f"deepcuts: {trace.error.kind}: {trace.error.message}", file=sys.stderr)
+    return 0 if trace.ok else 1
+
+
+def _cmd_interpreters(args: argparse.Namespace) -> int:
+    missing = 0
+    for version in interpreters.SUPPORTED:
+        try:
+            found = interpreters.find(version)
+        except DeepCutsError:
+            print(f"{version}  missing")
+            missing += 1
+            continue
+        print(f"{version}  {found.full_version:<8} {found.executable}")
+    return 1 if args.require_all and missing else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the docs test that checks the CLI reference)."""
+    parser = argparse.ArgumentParser(prog="deepcuts", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one snippet as the site build does; print its output")
+    run.add_argument("path", help="the snippet file")
+    run.add_argument("--python", metavar="X.Y", help="interpreter version (default: this one)")
+    run.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
+    run.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    run.add_argument("--json", action="store_true", help="print the whole trace document")
+    run.set_defaults(handler=_cmd_run)
+
+    found = sub.add_parser("interpreters", help="list the CPython versions found, and where")
+    found.add_argument(
+        "--require-all", action="store_true", help="exit 1 when a supported version is missing"
+    )
+    found.set_defaults(handler=_cmd_interpreters)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``deepcuts`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except DeepCutsError as exc:
+        print(f"deepcuts: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The ``deepcut`` fence's syntax: its body, parsed into a :class:`FenceSpec`.
+
+A fence body is a small YAML mapping::
+
+    ```deepcut
+    file: function_call/add.py     # required, relative to the snippets folder
+    section: add                   # optional: show only a marked section
+    lines: 3-9                     # optional: or show only these lines
+    raises: ZeroDivisionError      # optional: the run is expected to end with this exception
+    timeout: 5                     # optional: seconds, at most 60
+    title: Binding arguments       # optional: caption above the source
+    ```
+
+See ``docs/reference/fence.md`` for the contributor-facing description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from deepcuts.errors import FenceError, Location
+
+MAX_TIMEOUT = 60.0
+_LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+_KNOWN = ("file", "section", "lines", "raises", "timeout", "title")
+
+
+@dataclass(frozen=True)
+class FenceSpec:
+    """A parsed fence."""
+
+    file: str
+    section: str | None = None
+    lines: tuple[int, int] | None = None
+    raises: str | None = None  # exception type name, or "*" for any exception
+    timeout: float | None = None
+    title: str | None = None
+
+
+def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None or location.line is None:
+        return location
+    # The body starts on the line after the opening fence.
+    return Location(location.article, location.line + 1 + mark.line, location.snippet)
+
+
+def _parse_lines(data: dict[str, Any], location: Location) -> tuple[int, int] | None:
+    if data.get("lines") is None:
+        return None
+    match = _LINES_RE.match(str(data["lines"]))
+    if match is None:
+        raise FenceError(f"'lines' must look like 3-9, not {data['lines']!r}", location)
+    if data.get("section") is not None:
+        raise FenceError("use 'section' or 'lines', not both", location)
+    return int(match[1]), int(match[2])
+
+
+def _parse_raises(value: Any, location: Location) -> str | None:
+    if value is True:
+        return "*"
+    if value is None or value is False:
+        return None
+    if isinstance(value, str) and value.isidentifier():
+        return value
+    raise FenceError("'raises' is an exception name (ValueError) or true", location)
+
+
+def _parse_timeout(value: Any, location: Location) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FenceError("'timeout' is a number of seconds", location)
+    if not 0 < value <= MAX_TIMEOUT:
+        raise FenceError(f"'timeout' must be more than 0 and at most {MAX_TIMEOUT:g}", location)
+    return float(value)
+
+
+def _optional_text(data: dict[str, Any], key: str, location: Location) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise FenceError(f"'{key}' must be text", location)
+    return value
+
+
+def parse_spec(body: str, location: Location) -> FenceSpec:
+    """Parse a fence body; :class:`FenceError` names the offending key or YAML line."""
+    try:
+        data: Any = yaml.safe_load(body) if body.strip() else None
+    except yaml.YAMLError as exc:
+        raise FenceError(
+            f"the deepcut fence is not valid YAML: {exc}", _yaml_error_line(exc, location)
+        ) from None
+    if not isinstance(data, dict):
+        raise FenceError("a deepcut fence holds a YAML mapping; at least 'file: path.py'", location)
+    unknown = sorted(str(k) for k in data if k not in _KNOWN)
+    if unknown:
+        raise FenceError(
+            f"unknown deepcut option(s) {', '.join(unknown)}; known: {', '.join(_KNOWN)}", location
+        )
+    file = data.get("file")
+    if not isinstance(file, str) or not file.strip():
+        raise FenceError("the deepcut fence needs 'file: <path under snippets/>'", location)
+    location = Location(location.article, location.line, file)
+    return FenceSpec(
+        file=file.strip(),
+        section=_optional_text(data, "section", location),
+        lines=_parse_lines(data, location),
+        raises=_parse_raises(data.get("raises"), location),
+        timeout=_parse_timeout(data.get("timeout"), location),
+        title=_optional_text(data, "title", location),
+    )
