@@ -7,6 +7,7 @@ picks lines directly. Either way only what is *shown* narrows: the whole file is
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ class Snippet:
     name: str  # path relative to the snippets folder, POSIX separators
     path: Path  # absolute
     source: str
-    digest: str  # SHA-256 of the file and of every .py file beside it (a snippet may import them)
+    digest: str  # SHA-256 of the file and of the local modules it imports (see local_modules)
 
     @property
     def lines(self) -> list[str]:
@@ -40,11 +41,48 @@ class Excerpt:
     first_line: int
 
 
-def _folder_digest(path: Path) -> str:
+def _imported_names(path: Path) -> set[str]:
+    """Top-level module names that ``path`` imports (a file that does not parse imports none: the
+    run will show its SyntaxError anyway)."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError, OSError):
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def local_modules(path: Path) -> list[Path]:
+    """The files a run of ``path`` can import from its own folder (``sys.path[0]``), followed
+    transitively: ``helper.py`` beside it, or every file of a ``helper/`` package."""
+    folder = path.parent
+    seen: set[Path] = set()
+    pending = [path]
+    while pending:
+        current = pending.pop()
+        for name in _imported_names(current) if current.suffix == ".py" else ():
+            module = folder / f"{name}.py"
+            package = folder / name
+            found = [module] if module.is_file() else []
+            if (package / "__init__.py").is_file():
+                found.extend(sorted(package.rglob("*.py")))
+            for file in found:
+                if file not in seen and file != path:
+                    seen.add(file)
+                    pending.append(file)
+    return sorted(seen)
+
+
+def _digest(path: Path) -> str:
     digest = hashlib.sha256()
-    for sibling in sorted(path.parent.glob("*.py")):
-        digest.update(sibling.name.encode() + b"\0")
-        digest.update(sibling.read_bytes() + b"\0")
+    for file in [path, *local_modules(path)]:
+        digest.update(file.relative_to(path.parent).as_posix().encode() + b"\0")
+        digest.update(file.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -64,7 +102,7 @@ def load_snippet(root: Path, name: str) -> Snippet:
         raise FenceError(f"snippet '{name}' does not exist under {root}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FenceError(f"snippet '{name}' cannot be read: {exc}") from None
-    return Snippet(name=pure.as_posix(), path=path, source=source, digest=_folder_digest(path))
+    return Snippet(name=pure.as_posix(), path=path, source=source, digest=_digest(path))
 
 
 def excerpt(snippet: Snippet, section: str | None, lines: tuple[int, int] | None) -> Excerpt:

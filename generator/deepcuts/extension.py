@@ -30,9 +30,16 @@ from deepcuts.fence import LINE_OPTION
 
 # An opening deepcut fence, possibly inside block quotes or indented under a list or admonition.
 _OPENING_RE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*\.?deepcut[ \t]*$")
+# Any other fence opening: inside it, a deepcut fence is an example to show, not one to run.
+_OTHER_FENCE_RE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})")
 
 # After whitespace normalisation (30) and before superfences collects fences (25).
 _PRIORITY = 29
+
+
+def _closes(fence: str, opened: str, line: str) -> bool:
+    """A closing fence: the same character, at least as long, and nothing after it."""
+    return fence[0] == opened[0] and len(fence) >= len(opened) and not line.strip(" \t>`~")
 
 
 class LineMarker(Preprocessor):
@@ -40,11 +47,20 @@ class LineMarker(Preprocessor):
 
     def run(self, lines: list[str]) -> list[str]:
         marked = []
+        inside: str | None = None  # the fence string of the code block we are in, if any
         for number, line in enumerate(lines, start=1):
-            if _OPENING_RE.match(line):
+            opening = _OPENING_RE.match(line)
+            other = _OTHER_FENCE_RE.match(line)
+            if inside is not None:
+                if other is not None and _closes(other["fence"], inside, line):
+                    inside = None
+            elif opening:
                 marked.append(f'{line.rstrip()} {LINE_OPTION}="{number}"')
-            else:
-                marked.append(line)
+                inside = opening["fence"]
+                continue
+            elif other:
+                inside = other["fence"]
+            marked.append(line)
         return marked
 
 

@@ -34,7 +34,8 @@ class Normaliser:
         """Normalise one piece of text."""
         for prefix, replacement in self._paths:
             if prefix in value:
-                value = value.replace(prefix + "/", replacement).replace(prefix, replacement)
+                bare = replacement.rstrip("/") or "."
+                value = value.replace(prefix + "/", replacement).replace(prefix, bare)
         if "0x" in value:
             value = _ADDRESS_RE.sub(self._address, value)
         return value

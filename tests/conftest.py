@@ -1,0 +1,120 @@
+"""Shared helpers: small real sites in tmp_path, real `mkdocs build` runs, interpreters."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deepcuts.errors import DeepCutsError
+from deepcuts.run import interpreters
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+_EXECUTED_RE = re.compile(r"(\d+) snippet run\(s\) executed, (\d+) from cache")
+
+
+def installed_pythons() -> list[pytest.param]:  # type: ignore[valid-type]
+    """One pytest param per supported version; missing ones are skipped with a reason."""
+    params = []
+    for version in interpreters.SUPPORTED:
+        try:
+            found = interpreters.find(version)
+            marks: list[pytest.MarkDecorator] = []
+        except DeepCutsError as exc:
+            found = None
+            marks = [pytest.mark.skip(reason=f"CPython {version} not installed: {exc}")]
+        params.append(pytest.param(found, id=f"py{version}", marks=marks))
+    return params
+
+
+SITE_CONFIG = """\
+site_name: Test site
+theme:
+  name: material
+  font: false
+plugins:
+  - deepcuts
+markdown_extensions:
+  - admonition
+  - pymdownx.highlight
+  - deepcuts:
+      snippets_dir: snippets
+      cache_dir: .cache/deepcuts
+{extra}
+  - pymdownx.superfences:
+      custom_fences:
+        - name: deepcut
+          class: deepcut
+          validator: !!python/name:deepcuts.fence.validate
+          format: !!python/name:deepcuts.fence.format
+"""
+
+
+@dataclass
+class BuildResult:
+    """What one `mkdocs build` printed and produced."""
+
+    returncode: int
+    log: str
+    site: Path
+
+    @property
+    def executed(self) -> int:
+        match = _EXECUTED_RE.search(self.log)
+        assert match, self.log
+        return int(match.group(1))
+
+    def page(self, name: str = "index") -> str:
+        path = self.site / "site" / ("index.html" if name == "index" else f"{name}/index.html")
+        return path.read_text(encoding="utf-8")
+
+
+@dataclass
+class Site:
+    """A small MkDocs project in a temporary folder."""
+
+    root: Path
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def build(self, *args: str, strict: bool = True, timeout: float = 120) -> BuildResult:
+        command = [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            *(["--strict"] if strict else []),
+            *args,
+        ]
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        done = subprocess.run(
+            command,
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return BuildResult(done.returncode, done.stdout + done.stderr, self.root)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty site whose mkdocs.yml uses the deepcut fence; add pages and snippets."""
+    made = Site(tmp_path / "site-project")
+    made.write("mkdocs.yml", SITE_CONFIG.format(extra=""))
+    (made.root / "snippets").mkdir()
+    return made
