@@ -11,6 +11,9 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
+#: Event kinds (``Event.event``); see docs/reference/trace-format.md.
+EVENT_KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
+
 #: Error kinds a run can end with (``Trace.error.kind``).
 ERROR_KINDS = (
     "exception",  # an uncaught exception: the traceback is in stderr
@@ -47,6 +50,8 @@ class Event:
     value: str | None = None
     how: str | None = None
     objects: dict[str, str] | None = None
+    stdout: int | None = None  # characters of Trace.stdout written when this happened
+    stderr: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Drop the optional fields that are unset so that traces stay small."""
@@ -74,6 +79,7 @@ class Trace:
     events: tuple[Event, ...] = ()
     schema: int = SCHEMA_VERSION
     notes: tuple[str, ...] = field(default=())
+    recorder: dict[str, str] | None = None  # backend and why it was chosen; None: not recorded
 
     @property
     def ok(self) -> bool:
@@ -91,6 +97,7 @@ class Trace:
             "exit_code": self.exit_code,
             "error": None if self.error is None else asdict(self.error),
             "truncated": self.truncated,
+            "recorder": self.recorder,
             "notes": list(self.notes),
             "events": [e.to_json() for e in self.events],
         }
@@ -111,4 +118,5 @@ class Trace:
             truncated=bool(data.get("truncated", False)),
             events=tuple(Event.from_json(e) for e in data.get("events", ())),
             notes=tuple(data.get("notes", ())),
+            recorder=data.get("recorder"),
         )

@@ -1,9 +1,11 @@
 """Start a child process and get its output back within hard limits.
 
 The child gets its own session (so its whole process group can be killed), no stdin, and rlimits.
-Its output is read against a wall-clock deadline: a child that sleeps, spins, or leaves a grandchild
-holding the pipes open cannot make the build wait past the deadline, and cannot make the parent
-buffer more than the caps. Whatever happens, every process in the group is killed before we return.
+Its stdout and stderr are regular files in a private folder, not pipes: the recorder can then ask
+the OS how much output stood written when each event happened (``lseek``), and no descendant can
+hold the build by keeping a pipe open. The parent waits against a wall-clock deadline, watching the
+files' sizes against the caps and reading the recorder's channel (a pipe) as it fills. Whatever
+happens, every process in the group is killed before we return.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import resource
 import selectors
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,49 +74,67 @@ def _kill_group(pid: int) -> None:
 
 
 @dataclass
-class _Pump:
-    """Reads a child's pipes until they close, a cap is hit, or the deadline passes."""
+class _Watch:
+    """Waits for the child, reading the channel, until it exits or a limit is reached."""
 
     proc: subprocess.Popen[bytes]
+    files: dict[str, int]  # stream name -> file descriptor of its output file
     caps: dict[str, int]
     deadline: float
     timed_out: bool = False
     capped: str | None = None
 
-    def run(self, streams: dict[int, str]) -> dict[str, bytearray]:
-        buffers = {name: bytearray() for name in self.caps}
-        with selectors.DefaultSelector() as selector:
-            for fd, name in streams.items():
-                selector.register(fd, selectors.EVENT_READ, name)
-            exited_at: float | None = None
-            while selector.get_map() and self.capped is None:
+    def run(self, channel_fd: int | None) -> bytearray:
+        channel = bytearray()
+        selector = selectors.DefaultSelector()
+        if channel_fd is not None:
+            selector.register(channel_fd, selectors.EVENT_READ)
+        exited_at: float | None = None
+        with selector:
+            while self.capped is None:
                 now = time.monotonic()
                 if now >= self.deadline:
                     self.timed_out = True
                     break
                 if self.proc.poll() is not None:
                     exited_at = exited_at or now
-                    if now - exited_at > _ORPHAN_GRACE:
-                        break  # descendants hold the pipes; they are killed with the group
-                for key, _mask in selector.select(timeout=min(self.deadline - now, 0.05)):
-                    self._read(selector, key, buffers)
-        return buffers
+                    # Done once the channel is closed, or shortly after exit if a descendant
+                    # still holds it (it is killed with the group).
+                    if not selector.get_map() or now - exited_at > _ORPHAN_GRACE:
+                        break
+                wait = min(self.deadline - now, 0.02)
+                if selector.get_map():
+                    for key, _mask in selector.select(timeout=wait):
+                        data = os.read(key.fd, 1 << 16)
+                        if not data:
+                            selector.unregister(key.fd)
+                        elif len(channel) + len(data) > self.caps["channel"]:
+                            self.capped = "channel"
+                        else:
+                            channel += data
+                else:
+                    time.sleep(wait)
+                self._check_sizes()
+        self._check_sizes()  # a flood that ended the child (file size limit) is still a flood
+        return channel
 
-    def _read(
-        self,
-        selector: selectors.BaseSelector,
-        key: selectors.SelectorKey,
-        buffers: dict[str, bytearray],
-    ) -> None:
-        name = key.data
-        data = os.read(key.fd, 65536)
+    def _check_sizes(self) -> None:
+        for name, fd in self.files.items():
+            if self.capped is None and os.fstat(fd).st_size > self.caps[name]:
+                self.capped = name
+
+
+def _read_capped(fd: int, cap: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    left = cap
+    while left > 0:
+        data = os.read(fd, min(left, 1 << 16))
         if not data:
-            selector.unregister(key.fd)
-            return
-        room = self.caps[name] - len(buffers[name])
-        buffers[name] += data[: max(room, 0)]
-        if len(data) > room:
-            self.capped = name
+            break
+        chunks.append(data)
+        left -= len(data)
+    return b"".join(chunks)
 
 
 def run_process(
@@ -131,6 +152,9 @@ def run_process(
     if channel:
         chan_r, chan_w = os.pipe()
         env["DEEPCUTS_CHANNEL_FD"] = str(chan_w)
+    # Closed below, after the run (a `with` would not span the Popen error path and the wait).
+    out = tempfile.TemporaryFile(prefix="deepcuts-out-")  # noqa: SIM115
+    err = tempfile.TemporaryFile(prefix="deepcuts-err-")  # noqa: SIM115
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -138,22 +162,25 @@ def run_process(
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
             start_new_session=True,
             pass_fds=(chan_w,) if channel else (),
             preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509 - only setrlimit calls
         )
+    except BaseException:
+        out.close()
+        err.close()
+        if channel:
+            os.close(chan_r)
+        raise
     finally:
         if channel:
             os.close(chan_w)
-    assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - Popen with PIPE
 
-    streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr"}
-    if channel:
-        streams[chan_r] = "channel"
-    pump = _Pump(
+    watch = _Watch(
         proc,
+        {"stdout": out.fileno(), "stderr": err.fileno()},
         {
             "stdout": limits.stdout_bytes,
             "stderr": limits.stderr_bytes,
@@ -162,21 +189,22 @@ def run_process(
         started + limits.timeout,
     )
     try:
-        buffers = pump.run(streams)
+        channel_data = watch.run(chan_r if channel else None)
     finally:
         # The leader is not reaped yet, so its pid still names the group: no reuse race.
         _kill_group(proc.pid)
         proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
         if channel:
             os.close(chan_r)
+    with out, err:
+        stdout = _read_capped(out.fileno(), limits.stdout_bytes)
+        stderr = _read_capped(err.fileno(), limits.stderr_bytes)
     return ProcessOutcome(
-        stdout=bytes(buffers["stdout"]),
-        stderr=bytes(buffers["stderr"]),
-        channel=bytes(buffers["channel"]),
+        stdout=stdout,
+        stderr=stderr,
+        channel=bytes(channel_data),
         returncode=proc.returncode,
-        timed_out=pump.timed_out,
-        capped=pump.capped,
+        timed_out=watch.timed_out,
+        capped=watch.capped,
         duration=time.monotonic() - started,
     )

@@ -12,12 +12,40 @@ import re
 import shutil
 import signal
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from deepcuts.model import RunError, Trace
+from deepcuts.run.channel import normalise_stream, parse_channel, to_events
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
+from deepcuts.run.precompile import precompile_recorder
 from deepcuts.run.process import Limits, ProcessOutcome, run_process
+
+RECORDER_DIR = Path(__file__).resolve().parent.parent / "record"
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """What the recorder records. ``None`` instead of options: a plain, unrecorded run."""
+
+    lines: bool = False  # line events with each frame's locals
+    max_events: int = 10_000  # 0: no cap (benchmarks only)
+    repr_cap: int = 200  # characters per repr
+    backend: str = "auto"  # "auto", "settrace" or "monitoring"
+    stdlib: bool = False  # also record frames of the standard library
+
+    def env(self, folder: Path) -> dict[str, str]:
+        """The variables the bootstrap reads (record/sitecustomize.py), which it then removes."""
+        return {
+            "PYTHONPATH": str(RECORDER_DIR),
+            "DEEPCUTS_FOLDER": str(folder),
+            "DEEPCUTS_RECORD": (
+                f"backend={self.backend},lines={int(self.lines)},max_events={self.max_events},"
+                f"repr_cap={self.repr_cap},stdlib={int(self.stdlib)}"
+            ),
+        }
+
 
 # The environment a snippet sees: nothing inherited from the build (no tokens, no CI variables).
 # PYTHONHASHSEED makes set and dict-of-str ordering repeatable; the rest pins locale and clock.
@@ -36,10 +64,6 @@ _LAST_LINE_RE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<msg>.*))?$")
 def child_env(scratch: str) -> dict[str, str]:
     """The whole environment of a snippet run."""
     return {**_BASE_ENV, "HOME": scratch, "TMPDIR": scratch}
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", errors="backslashreplace")
 
 
 def exception_line(stderr: str) -> str | None:
@@ -81,15 +105,23 @@ def run_snippet(
     snippets_root: Path,
     interpreter: Interpreter,
     limits: Limits,
+    record: RecordOptions | None = None,
 ) -> Trace:
-    """Run ``script`` (a file under ``snippets_root``) and return its normalised trace."""
+    """Run ``script`` (a file under ``snippets_root``) and return its normalised trace; with
+    ``record``, the recorder runs inside the child and the trace has events."""
+    script = script.resolve()
     scratch = tempfile.mkdtemp(prefix="deepcuts-")
+    env = child_env(scratch)
+    if record is not None:
+        precompile_recorder(interpreter, RECORDER_DIR)
+        env.update(record.env(script.parent))
     try:
         outcome = run_process(
             [interpreter.executable, str(script)],
             cwd=scratch,
-            env=child_env(scratch),
+            env=env,
             limits=limits,
+            channel=record is not None,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -101,13 +133,44 @@ def run_snippet(
             (scratch, "<scratch>/"),
         ]
     )
-    stdout = normaliser.text(_decode(outcome.stdout))
-    stderr = normaliser.text(_decode(outcome.stderr))
+    recording = parse_channel(outcome.channel) if record is not None else None
+    raw_events = recording.raw_events if recording else []
+    stdout, out_offsets = normalise_stream(
+        outcome.stdout, {e[13] for e in raw_events if isinstance(e[13], int)}, normaliser
+    )
+    stderr, err_offsets = normalise_stream(
+        outcome.stderr, {e[14] for e in raw_events if isinstance(e[14], int)}, normaliser
+    )
+    notes: list[str] = []
+    truncated = False
+    if recording is not None:
+        if "error" in recording.header:
+            notes.append(f"the recorder could not start: {recording.header['error']}")
+        elif recording.end is None:
+            notes.append("the recording ended abruptly: the process died before it could finish")
+        else:
+            truncated = bool(recording.end.get("truncated"))
+            if truncated:
+                notes.append(
+                    f"recording stopped after {record.max_events} events (the cap); "  # type: ignore[union-attr]
+                    "the program ran on unrecorded"
+                )
+        if recording.garbled:
+            notes.append(f"{recording.garbled} unreadable line(s) on the recorder's channel")
     return Trace(
         python=interpreter.full_version,
-        snippet=script.resolve().relative_to(snippets_root.resolve()).as_posix(),
+        snippet=script.relative_to(snippets_root.resolve()).as_posix(),
         stdout=stdout,
         stderr=stderr,
         exit_code=outcome.returncode,
         error=classify(outcome, stderr, limits),
+        truncated=truncated,
+        events=to_events(raw_events, normaliser, out_offsets, err_offsets),
+        notes=tuple(notes),
+        recorder=None
+        if recording is None
+        else {
+            "backend": str(recording.header.get("backend", "unknown")),
+            "reason": str(recording.header.get("reason", "")),
+        },
     )

@@ -1,0 +1,281 @@
+"""The recorder's core (child side, stdlib only, Python 3.10+ syntax).
+
+A backend (``_deepcuts_settrace`` or ``_deepcuts_monitoring``) turns interpreter callbacks into
+calls of :meth:`Recorder.emit`; this module decides what is traced, numbers frames and threads,
+keeps the events, and ships them to the parent over the channel file descriptor as JSON lines:
+
+    {"header": {...}}            once, first
+    [[event], [event], ...]      chunks of events, as they fill
+    {"end": {...}}               once, at interpreter exit (missing if the process died)
+
+An event is a list, in the order of ``FIELDS``; the parent turns it into ``model.Event``.
+"""
+
+import _thread
+import os
+import sys
+from _json import encode_basestring_ascii as _quote
+
+FIELDS = (
+    "event",
+    "frame",
+    "parent",
+    "depth",
+    "function",
+    "qualname",
+    "file",
+    "line",
+    "thread",
+    "locals",
+    "value",
+    "how",
+    "objects",
+    "stdout",
+    "stderr",
+)
+
+_CHUNK = 500  # events per channel write: bounds the child's memory between writes
+
+CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+
+IGNORED, TRACED, UNAWAITED_HOOK, THREADING_MODULE = 0, 1, 2, 3
+
+
+def encode(obj):
+    """JSON for the few types an event holds. The json module would import re at start-up;
+    this uses only the C string quoting that json itself uses, ASCII-safe for any string."""
+    kind = type(obj)
+    if kind is str:
+        return _quote(obj)
+    if obj is None:
+        return "null"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    if kind is int:
+        return str(obj)
+    if kind is list or kind is tuple:
+        return "[" + ",".join([encode(item) for item in obj]) + "]"
+    if kind is dict:
+        return "{" + ",".join([_quote(str(k)) + ":" + encode(v) for k, v in obj.items()]) + "}"
+    return _quote(str(obj))
+
+
+class Recorder:
+    """State shared by both backends. One per process."""
+
+    def __init__(self, config, channel_fd):
+        from _deepcuts_values import Reprs  # noqa: PLC0415 - child-side module, on PYTHONPATH
+
+        self.config = config
+        self.channel_fd = channel_fd
+        self.folder = config["folder"].rstrip("/") + "/"
+        self.trace_stdlib = bool(config.get("stdlib"))
+        self.lines = bool(config.get("lines"))
+        self.cap = int(config.get("max_events") or 0)  # 0: no cap
+        self.reprs = Reprs(int(config.get("repr_cap") or 200))
+        self.count = 0
+        self.truncated = False
+        self.active = True
+        self.chunk = []
+        # id(frame) -> [frame id, depth, parent id], for frames whose call is in progress (or that
+        # are suspended generators): ids of live frames cannot be reused, so no reference is kept.
+        self.frames = {}
+        self.next_frame = 1
+        self.threads = {}  # thread ident -> small number, in order of first event
+        self.kinds = {}  # code -> TRACED, IGNORED or UNAWAITED_HOOK (see classify)
+        self.qualnames = {}  # (name, first line) -> qualname, for 3.10 (no co_qualname)
+        self.stop_hook = None  # set by the backend: turns its events off for good
+        self.on_first_frame = None  # set by the bootstrap: its last clean-up
+        self.threading_hook = False  # settrace: watch for the snippet importing threading
+
+    # -- what is traced ----------------------------------------------------------------------
+    def classify(self, code):
+        """What to do with ``code``, decided once per code object: trace it (the snippet's own
+        folder, or any real file when the snippet opts in to the stdlib), watch it (the function
+        through which CPython reports a never-awaited coroutine), or ignore it."""
+        filename = code.co_filename
+        if filename.startswith(self.folder):
+            kind = TRACED
+            if self.on_first_frame is not None:
+                self.on_first_frame()
+                self.on_first_frame = None
+        elif code.co_name == "_warn_unawaited_coroutine" and filename.endswith("warnings.py"):
+            kind = UNAWAITED_HOOK
+        elif (
+            self.threading_hook
+            and code.co_name == "<module>"
+            and filename.endswith("/threading.py")
+        ):
+            kind = THREADING_MODULE
+        elif self.trace_stdlib and not filename.startswith("<") and "_deepcuts_" not in filename:
+            kind = TRACED
+        else:
+            kind = IGNORED
+        self.kinds[code] = kind
+        return kind
+
+    def is_traced(self, code):
+        """True for code whose events are recorded."""
+        kind = self.kinds.get(code)
+        if kind is None:
+            kind = self.classify(code)
+        return kind == TRACED
+
+    def qualname(self, code):
+        """``co_qualname`` where the interpreter has it; else found by compiling the file."""
+        name = getattr(code, "co_qualname", None)
+        if name is not None:
+            return name
+        if not self.qualnames:
+            self._index_qualnames(code.co_filename)
+        return self.qualnames.get((code.co_name, code.co_firstlineno), code.co_name)
+
+    def _index_qualnames(self, filename):
+        self.qualnames[("", 0)] = ""  # do this once, even if the file cannot be read
+        try:
+            with open(filename, "rb") as handle:
+                top = compile(handle.read(), filename, "exec", dont_inherit=True)
+        except (OSError, SyntaxError, ValueError):
+            return
+        pending = [(top, "")]
+        while pending:
+            code, prefix = pending.pop()
+            for const in code.co_consts:
+                if hasattr(const, "co_code"):
+                    qual = prefix + const.co_name
+                    self.qualnames[(const.co_name, const.co_firstlineno)] = qual
+                    pending.append((const, qual + ".<locals>."))
+
+    # -- numbering ---------------------------------------------------------------------------
+    def thread_number(self):
+        ident = _thread.get_ident()
+        number = self.threads.get(ident)
+        if number is None:
+            number = self.threads[ident] = len(self.threads)
+        return number
+
+    def enter(self, frame):
+        """A new frame starts: number it and find its traced parent. Returns (id, parent, depth)."""
+        frames = self.frames
+        back = frame.f_back
+        parent_entry = None
+        hops = 0
+        # The caller may be untraced (asyncio's event loop running a coroutine, a stdlib
+        # callback): walk out to the nearest traced frame, a bounded number of steps.
+        while back is not None and hops < 64:
+            parent_entry = frames.get(id(back))
+            if parent_entry is not None:
+                break
+            back = back.f_back
+            hops += 1
+        number = self.next_frame
+        self.next_frame += 1
+        if parent_entry is None:
+            frames[id(frame)] = [number, 0, None]
+            return number, None, 0
+        depth = parent_entry[1] + 1
+        frames[id(frame)] = [number, depth, parent_entry[0]]
+        return number, parent_entry[0], depth
+
+    def parent_of(self, frame):
+        back = frame.f_back
+        hops = 0
+        while back is not None and hops < 64:
+            entry = self.frames.get(id(back))
+            if entry is not None:
+                return entry[0]
+            back = back.f_back
+            hops += 1
+        return None
+
+    # -- events ------------------------------------------------------------------------------
+    def emit(
+        self,
+        kind,
+        number,
+        parent,
+        depth,
+        code,
+        line,
+        locals_=None,
+        value=None,
+        how=None,
+        objects=None,
+    ):
+        """Keep one event; at the cap, stop recording (the program runs on untraced)."""
+        if not self.active:
+            return None
+        out_pos = err_pos = None
+        try:
+            # Where the output stood when this happened: flush Python's buffers to the files,
+            # then ask the OS for the offsets. Both streams are regular files (see runner.py).
+            sys.stdout.flush()
+            out_pos = os.lseek(1, 0, os.SEEK_CUR)
+            sys.stderr.flush()
+            err_pos = os.lseek(2, 0, os.SEEK_CUR)
+        except (OSError, ValueError, AttributeError):
+            pass
+        event = [
+            kind,
+            number,
+            parent,
+            depth,
+            code.co_name,
+            self.qualname(code),
+            code.co_filename,
+            line,
+            self.thread_number(),
+            locals_,
+            value,
+            how,
+            objects,
+            out_pos,
+            err_pos,
+        ]
+        self.chunk.append(event)
+        self.count += 1
+        if len(self.chunk) >= _CHUNK:
+            self.flush()
+        if self.cap and self.count >= self.cap:
+            self.truncated = True
+            self.stop()
+        return event
+
+    def retract(self, event):
+        """Take back an event that later events showed to be wrong (a "caught" that was only a
+        ``finally`` or a cleanup handler). Possible while it has not been shipped yet."""
+        for index in range(len(self.chunk) - 1, -1, -1):
+            if self.chunk[index] is event:
+                del self.chunk[index]
+                self.count -= 1
+                return
+
+    def stop(self):
+        """Turn recording off: the backend removes its hooks, so later code runs at full speed."""
+        if self.active:
+            self.active = False
+            if self.stop_hook is not None:
+                self.stop_hook()
+
+    # -- the channel -------------------------------------------------------------------------
+    def write(self, obj):
+        data = (encode(obj) + "\n").encode("ascii")
+        try:
+            while data:
+                written = os.write(self.channel_fd, data)
+                data = data[written:]
+        except OSError:
+            self.active = False  # the parent is gone or the channel is closed: nothing to do
+
+    def flush(self):
+        if self.chunk:
+            chunk, self.chunk = self.chunk, []
+            self.write(chunk)
+
+    def finish(self):
+        """At interpreter exit: stop, ship what is left, and say the trace is complete."""
+        self.stop()
+        self.flush()
+        self.write({"end": {"events": self.count, "truncated": self.truncated}})

@@ -1,0 +1,125 @@
+"""Safe, bounded reprs for the recorder (child side, stdlib only, Python 3.10+ syntax).
+
+A snippet's ``__repr__`` may raise, recurse or never return; none of that may break the trace or
+change the program's behaviour. Plain values are rendered directly. Anything else is rendered under
+a guard: exceptions become ``<repr failed: ...>``, and a repr still running after
+``REPR_SECONDS`` is interrupted by a watchdog thread that raises ``_ReprTimeout`` in it (the
+watchdog, and ``ctypes`` which it needs, are started only the first time a guarded repr runs).
+"""
+
+import _thread
+import time
+import types
+
+REPR_SECONDS = 0.5
+
+_PLAIN = (int, float, bool, type(None), complex)
+_GENERATOR_LIKE = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+
+
+class _ReprTimeout(BaseException):
+    """Raised inside a repr that ran too long (BaseException: `except Exception` can't eat it)."""
+
+
+class Reprs:
+    """Renders values for one recorder; ``cap`` bounds every repr's length."""
+
+    def __init__(self, cap):
+        self.cap = cap
+        self._lock = _thread.allocate_lock()
+        self._watchdog = False
+        self._running_since = 0.0  # monotonic start of the guarded repr, 0.0 when none runs
+        self._running_thread = 0
+        self._interrupted = False
+
+    # -- the watchdog ------------------------------------------------------------------------
+    def _watch(self):
+        import ctypes  # noqa: PLC0415 - lazily: most snippets never need it (start-up cost)
+
+        set_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+        set_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+        while True:
+            time.sleep(REPR_SECONDS / 5)
+            with self._lock:
+                started = self._running_since
+                if started and time.monotonic() - started > REPR_SECONDS:
+                    # Once per guarded repr: a second exception could land in the clean-up
+                    # below, or, worse, in the snippet's own code after it.
+                    set_exc(self._running_thread, _ReprTimeout)
+                    self._running_since = 0.0
+                    self._interrupted = True
+
+    def _guarded(self, value):
+        if not self._watchdog:
+            self._watchdog = True
+            _thread.start_new_thread(self._watch, ())  # not a threading.Thread: invisible there
+        with self._lock:
+            self._running_since = time.monotonic()
+            self._running_thread = _thread.get_ident()
+        try:
+            return repr(value)
+        finally:
+            with self._lock:
+                self._running_since = 0.0
+                interrupted = self._interrupted
+                self._interrupted = False
+            if interrupted:
+                # The injected exception may still be pending (the repr was in a long C call and
+                # then returned). It must land here, inside Reprs.repr's handler, not later in
+                # the snippet's code: a backward jump makes every version check for it. (Clearing
+                # it with PyThreadState_SetAsyncExc(id, NULL) instead hangs CPython 3.11.)
+                for _ in (0, 1, 2):
+                    pass
+
+    # -- rendering ---------------------------------------------------------------------------
+    def repr(self, value):
+        """A repr of ``value`` that never raises, never hangs, and is at most ``cap`` long."""
+        kind = type(value)
+        try:
+            if kind in _PLAIN:
+                text = repr(value)
+            elif kind is str:
+                text = repr(value[: self.cap])
+            else:
+                text = self._guarded(value)
+        except _ReprTimeout:
+            text = "<%s object: repr took longer than %gs>" % (kind.__name__, REPR_SECONDS)
+        except BaseException as exc:  # any failure of a snippet's __repr__, re-raising exits
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            text = "<%s object: repr failed: %s>" % (kind.__name__, type(exc).__name__)
+        if len(text) > self.cap:
+            text = text[: self.cap - 1] + "\u2026"
+        return text
+
+    def mapping(self, names, values, limit=40):
+        """``{name: repr}`` for up to ``limit`` names; generator-like values noted as objects."""
+        out = {}
+        objects = None
+        for name in names[:limit]:
+            if name in values:
+                value = values[name]
+                text = out[name] = self.repr(value)
+                if isinstance(value, _GENERATOR_LIKE):
+                    objects = objects or {}
+                    objects[text] = generator_state(value)
+        return out, objects
+
+
+def generator_state(obj):
+    """created / running / suspended / closed, for generators, coroutines and async generators,
+    read from attributes so that ``inspect`` need not be imported in the child."""
+    if isinstance(obj, types.CoroutineType):
+        frame, running, prefix = obj.cr_frame, obj.cr_running, "cr"
+    elif isinstance(obj, types.AsyncGeneratorType):
+        frame, running, prefix = obj.ag_frame, obj.ag_running, "ag"
+    else:
+        frame, running, prefix = obj.gi_frame, obj.gi_running, "gi"
+    if frame is None:
+        return "closed"
+    if running:
+        return "running"
+    suspended = getattr(obj, prefix + "_suspended", None)  # 3.11+
+    if suspended is None:
+        suspended = frame.f_lasti != -1  # 3.10: a started frame has executed an instruction
+    return "suspended" if suspended else "created"

@@ -1,0 +1,117 @@
+"""Start-up hook of a recorded run (child side, stdlib only, Python 3.10+ syntax).
+
+The parent runs ``python snippet.py`` with this folder on ``PYTHONPATH``, so ``site`` imports this
+module before ``__main__`` starts. It installs the recorder and then removes every trace of
+itself that the snippet could stumble on: its folder from ``sys.path``, its variables from
+``os.environ``, and the modules it imported from ``sys.modules`` (the recorder keeps its own
+references). A ``sitecustomize`` that the interpreter would otherwise have run is run afterwards.
+
+Configuration comes from the environment:
+  DEEPCUTS_CHANNEL_FD  file descriptor of the pipe to the parent
+  DEEPCUTS_FOLDER      the snippet's folder: code from files below it is traced
+  DEEPCUTS_RECORD      comma-separated options: backend=auto|settrace|monitoring, lines=0|1,
+                       max_events=N (0: no cap), repr_cap=N, stdlib=0|1
+"""
+
+import os
+import sys
+
+
+def _options(text):
+    options = {}
+    for item in text.split(","):
+        key, _, value = item.partition("=")
+        if key:
+            options[key.strip()] = value.strip()
+    return options
+
+
+def _choose_backend(wanted):
+    """The one place a backend is chosen, with the reason (it goes into the trace's header)."""
+    has_monitoring = hasattr(sys, "monitoring")
+    if wanted == "settrace":
+        return "settrace", "asked for"
+    if wanted == "monitoring":
+        if has_monitoring:
+            return "monitoring", "asked for"
+        return "settrace", "sys.monitoring needs Python 3.12+; fell back to sys.settrace"
+    if has_monitoring:
+        return "monitoring", "Python 3.12+: sys.monitoring disables events per code location"
+    return "settrace", "Python < 3.12 has no sys.monitoring"
+
+
+def _start():
+    here = os.path.dirname(os.path.abspath(__file__))
+    before = set(sys.modules)
+    environ = os.environ
+    channel_fd = int(environ.pop("DEEPCUTS_CHANNEL_FD"))
+    folder = environ.pop("DEEPCUTS_FOLDER")
+    options = _options(environ.pop("DEEPCUTS_RECORD", ""))
+    environ.pop("PYTHONPATH", None)
+    os.set_inheritable(channel_fd, False)  # a subprocess of the snippet must not inherit it
+
+    import atexit  # noqa: PLC0415 - imported here so that it is removed from sys.modules below
+
+    from _deepcuts_recorder import Recorder  # noqa: PLC0415
+
+    backend, reason = _choose_backend(options.get("backend", "auto"))
+    if backend == "monitoring":
+        from _deepcuts_monitoring import install  # noqa: PLC0415
+    else:
+        from _deepcuts_settrace import install  # noqa: PLC0415
+
+    recorder = Recorder(
+        {
+            "folder": folder,
+            "lines": options.get("lines") == "1",
+            "stdlib": options.get("stdlib") == "1",
+            "max_events": int(options.get("max_events") or 0),
+            "repr_cap": int(options.get("repr_cap") or 200),
+        },
+        channel_fd,
+    )
+    recorder.write({"header": {"backend": backend, "reason": reason}})
+    atexit.register(recorder.finish)
+
+    # Leave sys.path and sys.modules as a plain run has them, and run the sitecustomize we
+    # shadowed, if the interpreter has one.
+    while here in sys.path:
+        sys.path.remove(here)
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+    mine = sys.modules.pop("sitecustomize")
+    try:
+        import sitecustomize as theirs  # noqa: PLC0415
+    except ImportError:
+        theirs = None
+    # Importlib pops this module from sys.modules once it has run, so it must be there now; the
+    # recorder puts the interpreter's own (or nothing) back when the snippet's first frame starts.
+    sys.modules["sitecustomize"] = mine
+
+    def restore_modules():
+        if theirs is None:
+            sys.modules.pop("sitecustomize", None)
+        else:
+            sys.modules["sitecustomize"] = theirs
+
+    recorder.on_first_frame = restore_modules
+    install(recorder)
+
+
+def _report_failure(exc):
+    """The recorder could not start: the snippet must still run exactly as plain Python would,
+    so nothing is printed; the parent learns why from the channel."""
+    try:
+        fd = int(os.environ.pop("DEEPCUTS_CHANNEL_FD", "-1"))
+        message = ("%s: %s" % (type(exc).__name__, exc)).replace("\\", "/").replace('"', "'")
+        os.write(fd, ('{"header":{"error":"%s"}}\n' % message).encode("ascii", "replace"))
+    except (OSError, ValueError):
+        pass
+    for name in ("DEEPCUTS_FOLDER", "DEEPCUTS_RECORD", "PYTHONPATH"):
+        os.environ.pop(name, None)
+
+
+try:
+    _start()
+except Exception as exc:  # noqa: BLE001 - whatever went wrong, the snippet runs unrecorded
+    _report_failure(exc)
