@@ -21,6 +21,21 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 _EXECUTED_RE = re.compile(r"(\d+) snippet run\(s\) executed, (\d+) from cache")
 
 
+def installed_backends() -> list[pytest.param]:  # type: ignore[valid-type]
+    """(interpreter, backend) pairs: settrace on every installed version, sys.monitoring on
+    3.12+; missing versions are skipped with a reason."""
+    params = []
+    for param in installed_pythons():
+        interpreter = param.values[0]
+        version = param.id.removeprefix("py")
+        backends = ["settrace"] + (["monitoring"] if version >= "3.12" else [])
+        for backend in backends:
+            params.append(
+                pytest.param(interpreter, backend, id=f"{param.id}-{backend}", marks=param.marks)
+            )
+    return params
+
+
 def installed_pythons() -> list[pytest.param]:  # type: ignore[valid-type]
     """One pytest param per supported version; missing ones are skipped with a reason."""
     params = []
@@ -109,6 +124,20 @@ class Site:
             check=False,
         )
         return BuildResult(done.returncode, done.stdout + done.stderr, self.root)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the golden files under tests/goldens/ from real runs (review the diff)",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-goldens"))
 
 
 @pytest.fixture

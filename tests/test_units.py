@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import markdown
@@ -10,6 +11,7 @@ import pytest
 from deepcuts.discover import excerpt, load_snippet, local_modules
 from deepcuts.errors import FenceError, Location
 from deepcuts.extension import LineMarker
+from deepcuts.model import Event, RunError, Trace
 from deepcuts.render import terminal_text
 from deepcuts.run.normalise import Normaliser
 from deepcuts.spec import parse_spec
@@ -124,3 +126,34 @@ def test_line_marker_skips_examples_inside_other_fences() -> None:
     assert out[1] == "```deepcut"
     assert out[6] == '```deepcut deepcuts_line="7"'
     assert out[9] == '> ```deepcut deepcuts_line="10"'
+
+
+def test_trace_json_round_trip() -> None:
+    trace = Trace(
+        python="3.12.1",
+        snippet="a.py",
+        stdout="x\n",
+        stderr="",
+        exit_code=1,
+        error=RunError("exception", "ValueError: v"),
+        truncated=True,
+        events=(
+            Event("call", 1, None, 0, "<module>", "<module>", 1, stdout=0, stderr=0),
+            Event("call", 2, 1, 1, "f", "f", 3, thread=1, locals={"a": "1"}),
+            Event(
+                "abandoned",
+                3,
+                1,
+                1,
+                "c",
+                "c",
+                5,
+                value="<coroutine>",
+                how="never started",
+                objects={"<coroutine>": "created"},
+            ),
+        ),
+        notes=("n",),
+        recorder={"backend": "monitoring", "reason": "r"},
+    )
+    assert Trace.from_json(json.loads(json.dumps(trace.to_json()))) == trace

@@ -1,5 +1,6 @@
 """The ``deepcuts`` command.
 
+``deepcuts trace PATH``     run one snippet under the recorder; print a readable log or the JSON
 ``deepcuts run PATH``       run one snippet as the site build would and print its output
 ``deepcuts interpreters``   list the Python versions found on this machine, and where
 """
@@ -12,9 +13,10 @@ import sys
 from pathlib import Path
 
 from deepcuts.errors import DeepCutsError
+from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
 from deepcuts.run.process import Limits
-from deepcuts.run.runner import run_snippet
+from deepcuts.run.runner import RecordOptions, run_snippet
 
 
 def _snippets_root(path: Path, given: str | None) -> Path:
@@ -46,6 +48,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if trace.ok else 1
 
 
+def _cmd_trace(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"deepcuts: no such snippet file: {path}", file=sys.stderr)
+        return 2
+    interpreter = interpreters.find(args.python) if args.python else interpreters.current()
+    record = RecordOptions(
+        lines=args.lines, max_events=args.max_events, backend=args.backend, stdlib=args.stdlib
+    )
+    root = _snippets_root(path, args.snippets)
+    trace = run_snippet(path.resolve(), root, interpreter, Limits(timeout=args.timeout), record)
+    if args.json:
+        print(json.dumps(trace.to_json(), indent=1, ensure_ascii=False))
+    else:
+        sys.stdout.write(TraceLog(trace).text())
+    return 0 if trace.ok else 1
+
+
 def _cmd_interpreters(args: argparse.Namespace) -> int:
     missing = 0
     for version in interpreters.SUPPORTED:
@@ -63,6 +83,29 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test that checks the CLI reference)."""
     parser = argparse.ArgumentParser(prog="deepcuts", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+
+    trace = sub.add_parser("trace", help="run one snippet under the recorder; print its events")
+    trace.add_argument("path", help="the snippet file")
+    trace.add_argument("--python", metavar="X.Y", help="interpreter version (default: this one)")
+    trace.add_argument("--lines", action="store_true", help="also record lines and their locals")
+    trace.add_argument("--json", action="store_true", help="print the trace document as JSON")
+    trace.add_argument(
+        "--backend",
+        choices=("auto", "settrace", "monitoring"),
+        default="auto",
+        help="recorder backend (default: sys.monitoring on 3.12+, else sys.settrace)",
+    )
+    trace.add_argument(
+        "--max-events",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="stop recording after N events; 0 for no cap (default 10000)",
+    )
+    trace.add_argument("--stdlib", action="store_true", help="record standard library frames too")
+    trace.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
+    trace.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    trace.set_defaults(handler=_cmd_trace)
 
     run = sub.add_parser("run", help="run one snippet as the site build does; print its output")
     run.add_argument("path", help="the snippet file")

@@ -25,7 +25,7 @@ from deepcuts.run import interpreters as discovery
 from deepcuts.run.cache import ResultCache, cache_key
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
-from deepcuts.run.runner import run_snippet
+from deepcuts.run.runner import RecordOptions, run_snippet
 from deepcuts.spec import FenceSpec, parse_spec
 from deepcuts.verify import check_run
 
@@ -117,7 +117,20 @@ class Engine:
         """Limits for one fence: the site's defaults, with the fence's own timeout if it has one."""
         return Limits(timeout=spec.timeout or self.config.timeout)
 
-    def key_for(self, snippet: Snippet, interpreter: Interpreter, limits: Limits) -> str:
+    @staticmethod
+    def record_options(spec: FenceSpec) -> RecordOptions | None:
+        """What the recorder records for a fence (``None``: ``trace: off``, a plain run)."""
+        if spec.trace == "off":
+            return None
+        return RecordOptions(lines=spec.trace == "lines", max_events=spec.max_events)
+
+    def key_for(
+        self,
+        snippet: Snippet,
+        interpreter: Interpreter,
+        limits: Limits,
+        record: RecordOptions | None,
+    ) -> str:
         """Everything that can change the run's result, hashed."""
         return cache_key(
             {
@@ -127,21 +140,26 @@ class Engine:
                 "executable": interpreter.executable,
                 "runner": self._runner,
                 "limits": [limits.timeout, limits.stdout_bytes, limits.stderr_bytes],
+                "record": None if record is None else repr(record),
             }
         )
 
     def trace(
-        self, snippet: Snippet, interpreter: Interpreter, limits: Limits
+        self,
+        snippet: Snippet,
+        interpreter: Interpreter,
+        limits: Limits,
+        record: RecordOptions | None = None,
     ) -> tuple[str, Trace, bool]:
         """``(key, trace, cached)`` for ``snippet`` on ``interpreter``: from the cache, or by
         running it. The caller stores a fresh trace with :meth:`keep` once it has been verified,
         so that a failed run is never cached."""
-        key = self.key_for(snippet, interpreter, limits)
+        key = self.key_for(snippet, interpreter, limits, record)
         cached = self.cache.get(key)
         if cached is not None:
             return key, cached, True
         self.executed += 1
-        result = run_snippet(snippet.path, self.config.snippets_dir, interpreter, limits)
+        result = run_snippet(snippet.path, self.config.snippets_dir, interpreter, limits, record)
         return key, result, False
 
     def keep(self, key: str, trace: Trace) -> None:
@@ -171,7 +189,9 @@ class Engine:
                 self.dependents.setdefault(snippet.name, set()).add(location.article)
             shown = excerpt(snippet, spec.section, spec.lines)
             interpreter = self.interpreters()[0]
-            key, trace, cached = self.trace(snippet, interpreter, self.limits(spec))
+            key, trace, cached = self.trace(
+                snippet, interpreter, self.limits(spec), self.record_options(spec)
+            )
             check_run(trace, spec, location)
             if not cached:
                 self.keep(key, trace)

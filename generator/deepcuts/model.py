@@ -33,6 +33,9 @@ class RunError:
     message: str
 
 
+_OPTIONAL = frozenset(("locals", "value", "how", "objects", "stdout", "stderr"))
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing the interpreter did, as the recorder saw it (see the trace format reference)."""
@@ -54,9 +57,10 @@ class Event:
     stderr: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Drop the optional fields that are unset so that traces stay small."""
+        """The event as a JSON object; optional fields that are unset are left out to keep
+        traces small (``parent`` is always there: ``null`` for a frame with no traced caller)."""
         data = asdict(self)
-        return {k: v for k, v in data.items() if v is not None}
+        return {k: v for k, v in data.items() if v is not None or k not in _OPTIONAL}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:

@@ -9,6 +9,8 @@ A fence body is a small YAML mapping::
     raises: ZeroDivisionError      # optional: the run is expected to end with this exception
     timeout: 5                     # optional: seconds, at most 60
     title: Binding arguments       # optional: caption above the source
+    trace: lines                   # optional: calls (default), lines, or off
+    max_events: 20000              # optional: the recorder's event cap (default 10000)
     ```
 
 See ``docs/reference/fence.md`` for the contributor-facing description.
@@ -26,7 +28,10 @@ from deepcuts.errors import FenceError, Location
 
 MAX_TIMEOUT = 60.0
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
-_KNOWN = ("file", "section", "lines", "raises", "timeout", "title")
+_KNOWN = ("file", "section", "lines", "raises", "timeout", "title", "trace", "max_events")
+TRACE_LEVELS = ("calls", "lines", "off")
+DEFAULT_MAX_EVENTS = 10_000
+MAX_EVENTS_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class FenceSpec:
     raises: str | None = None  # exception type name, or "*" for any exception
     timeout: float | None = None
     title: str | None = None
+    trace: str = "calls"  # one of TRACE_LEVELS
+    max_events: int = DEFAULT_MAX_EVENTS
 
 
 def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
@@ -80,6 +87,18 @@ def _parse_timeout(value: Any, location: Location) -> float | None:
     return float(value)
 
 
+def _parse_trace(data: dict[str, Any], location: Location) -> tuple[str, int]:
+    level = data.get("trace", "calls")
+    if level is False:  # YAML reads a bare `off` as false
+        level = "off"
+    if level not in TRACE_LEVELS:
+        raise FenceError(f"'trace' is one of {', '.join(TRACE_LEVELS)}, not {level!r}", location)
+    cap = data.get("max_events", DEFAULT_MAX_EVENTS)
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= MAX_EVENTS_LIMIT:
+        raise FenceError(f"'max_events' is a whole number from 1 to {MAX_EVENTS_LIMIT}", location)
+    return str(level), cap
+
+
 def _optional_text(data: dict[str, Any], key: str, location: Location) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
@@ -106,6 +125,7 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
     if not isinstance(file, str) or not file.strip():
         raise FenceError("the deepcut fence needs 'file: <path under snippets/>'", location)
     location = Location(location.article, location.line, file)
+    trace, max_events = _parse_trace(data, location)
     return FenceSpec(
         file=file.strip(),
         section=_optional_text(data, "section", location),
@@ -113,4 +133,6 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
         raises=_parse_raises(data.get("raises"), location),
         timeout=_parse_timeout(data.get("timeout"), location),
         title=_optional_text(data, "title", location),
+        trace=trace,
+        max_events=max_events,
     )

@@ -27,6 +27,11 @@ _PUSH_EXC_INFO = opcode.opmap.get("PUSH_EXC_INFO", -1)
 _TOOL_IDS = (3, 4)  # not the debugger (0), coverage (1) or profiler (2) ids a snippet may use
 
 
+def protocol(code, exc):
+    """StopIteration inside a generator-like frame: await / yield from plumbing."""
+    return type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE
+
+
 def line_at(code, offset, default):
     """The line of the ``except`` clause an exception jumped to. The handler's first instruction,
     PUSH_EXC_INFO, carries the line of the ``try`` body on 3.12-3.13; the next one (one code
@@ -63,39 +68,51 @@ def install(rec):
     classify = rec.classify
 
     def on_start(code, offset):
-        kind = kinds.get(code)
-        if kind is None:
-            kind = classify(code)
-        if kind != 1:
-            if kind == 2:
-                abandoned(rec, getframe(1))
-                return None
-            return disable
-        frame = getframe(1)
-        number, parent, depth = rec.enter(frame)
-        values, objects = arguments(rec, frame, code)
-        emit(
-            "call",
-            number,
-            parent,
-            depth,
-            code,
-            code.co_firstlineno,
-            locals_=values,
-            objects=objects,
-        )
-        return None
+        try:
+            kind = kinds.get(code)
+            if kind is None:
+                kind = classify(code)
+            if kind != 1:
+                if kind == 2:
+                    abandoned(rec, getframe(1))
+                    return None
+                return disable
+            frame = getframe(1)
+            number, parent, depth = rec.enter(frame)
+            values, objects = arguments(rec, frame, code)
+            emit(
+                "call",
+                number,
+                parent,
+                depth,
+                code,
+                code.co_firstlineno,
+                locals_=values,
+                objects=objects,
+            )
+            return None
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     def on_resume(code, offset):
-        if not traced(code):
-            return disable
-        resumed(code)
-        return None
+        try:
+            if not traced(code):
+                return disable
+            resumed(code)
+            return None
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     def on_throw(code, offset, exc):
         # PY_THROW (generator.throw, or close) cannot be disabled: filter only.
-        if traced(code):
-            resumed(code)
+        try:
+            if traced(code):
+                resumed(code)
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return
 
     def resumed(code):
         frame = getframe(2)
@@ -123,16 +140,24 @@ def install(rec):
         )
 
     def on_return(code, offset, value):
-        if not traced(code):
-            return disable
-        finished(code, value, "return")
-        return None
+        try:
+            if not traced(code):
+                return disable
+            finished(code, value, "return")
+            return None
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     def on_yield(code, offset, value):
-        if not traced(code):
-            return disable
-        finished(code, value, "yield")
-        return None
+        try:
+            if not traced(code):
+                return disable
+            finished(code, value, "yield")
+            return None
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     def exception(code, exc, how):
         frame = getframe(2)
@@ -153,51 +178,84 @@ def install(rec):
         )
 
     def on_raise(code, offset, exc):
-        if traced(code) and not (type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE):
-            tb = exc.__traceback__
-            if tb is None or tb.tb_next is None:
-                exception(code, exc, "raised")
+        try:
+            if traced(code) and not (
+                type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE
+            ):
+                tb = exc.__traceback__
+                if tb is None or tb.tb_next is None:
+                    exception(code, exc, "raised")
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return
 
     caught = {}  # id(frame) -> (exception, its "caught" event), until a RERAISE disproves it
 
     def on_handled(code, offset, exc):
-        if not traced(code) or (type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE):
+        try:
+            if not traced(code) or (
+                type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE
+            ):
+                return
+            frame = getframe(1)
+            entry = frames.get(id(frame))
+            if entry is not None:
+                event = emit(
+                    "exception",
+                    entry[0],
+                    entry[2],
+                    entry[1],
+                    code,
+                    line_at(code, offset, frame.f_lineno),
+                    value=reprs.repr(exc),
+                    how="caught",
+                )
+                caught[id(frame)] = (exc, event)
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
             return
-        frame = getframe(1)
-        entry = frames.get(id(frame))
-        if entry is not None:
-            event = emit(
-                "exception",
-                entry[0],
-                entry[2],
-                entry[1],
-                code,
-                line_at(code, offset, frame.f_lineno),
-                value=reprs.repr(exc),
-                how="caught",
-            )
-            caught[id(frame)] = (exc, event)
 
     def on_reraise(code, offset, exc):
-        if traced(code):
-            seen = caught.pop(id(getframe(1)), None)
-            if seen is not None and seen[0] is exc:
-                rec.retract(seen[1])
+        try:
+            if traced(code):
+                seen = caught.pop(id(getframe(1)), None)
+                if seen is not None and seen[0] is exc:
+                    rec.retract(seen[1])
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return
 
     def on_unwind(code, offset, exc):
-        if traced(code):
-            caught.pop(id(getframe(1)), None)
-            exception(code, exc, "propagated")
+        try:
+            if traced(code):
+                caught.pop(id(getframe(1)), None)
+                exception(code, exc, "propagated")
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return
 
     def on_line(code, line):
-        if not traced(code):
-            return disable
-        frame = getframe(1)
-        entry = frames.get(id(frame))
-        if entry is not None:
-            values, objects = reprs.mapping(tuple(frame.f_locals), frame.f_locals)
-            emit("line", entry[0], entry[2], entry[1], code, line, locals_=values, objects=objects)
-        return None
+        try:
+            if not traced(code):
+                return disable
+            frame = getframe(1)
+            entry = frames.get(id(frame))
+            if entry is not None:
+                values, objects = reprs.mapping(tuple(frame.f_locals), frame.f_locals)
+                emit(
+                    "line",
+                    entry[0],
+                    entry[2],
+                    entry[1],
+                    code,
+                    line,
+                    locals_=values,
+                    objects=objects,
+                )
+            return None
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     callbacks = {
         events.PY_START: on_start,

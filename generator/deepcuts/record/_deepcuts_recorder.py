@@ -36,6 +36,12 @@ FIELDS = (
 
 _CHUNK = 500  # events per channel write: bounds the child's memory between writes
 
+# Near the recursion limit the recorder's own frames would count against the snippet's: its
+# RecursionError would come earlier, or (settrace, 3.10-3.11) from inside the trace call with
+# another message. Recording stops while the stack is still this many frames below the limit.
+RECURSION_MARGIN = 50
+_DEEP = 100  # traced depth from which the real stack depth is measured (a walk up the frames)
+
 CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
 IGNORED, TRACED, UNAWAITED_HOOK, THREADING_MODULE = 0, 1, 2, 3
@@ -89,6 +95,8 @@ class Recorder:
         self.stop_hook = None  # set by the backend: turns its events off for good
         self.on_first_frame = None  # set by the bootstrap: its last clean-up
         self.threading_hook = False  # settrace: watch for the snippet importing threading
+        self.error = None  # an internal error that stopped recording
+        self.stopped_for = None  # "recursion" when recording stopped near the recursion limit
 
     # -- what is traced ----------------------------------------------------------------------
     def classify(self, code):
@@ -172,12 +180,23 @@ class Recorder:
             hops += 1
         number = self.next_frame
         self.next_frame += 1
+        if parent_entry is not None and parent_entry[1] >= _DEEP:
+            self._check_recursion(frame)
         if parent_entry is None:
             frames[id(frame)] = [number, 0, None]
             return number, None, 0
         depth = parent_entry[1] + 1
         frames[id(frame)] = [number, depth, parent_entry[0]]
         return number, parent_entry[0], depth
+
+    def _check_recursion(self, frame):
+        depth = 0
+        while frame is not None:
+            depth += 1
+            frame = frame.f_back
+        if depth >= sys.getrecursionlimit() - RECURSION_MARGIN:
+            self.stopped_for = "recursion"
+            self.stop()
 
     def parent_of(self, frame):
         back = frame.f_back
@@ -252,6 +271,20 @@ class Recorder:
                 self.count -= 1
                 return
 
+    def internal_error(self, exc):
+        """A bug of ours, met while recording: stop for good and say so in the trace."""
+        if self.error is None:
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            where = (
+                ""
+                if tb is None
+                else " at %s:%d" % (os.path.basename(tb.tb_frame.f_code.co_filename), tb.tb_lineno)
+            )
+            self.error = "%s: %s%s" % (type(exc).__name__, exc, where)
+        self.stop()
+
     def stop(self):
         """Turn recording off: the backend removes its hooks, so later code runs at full speed."""
         if self.active:
@@ -278,4 +311,13 @@ class Recorder:
         """At interpreter exit: stop, ship what is left, and say the trace is complete."""
         self.stop()
         self.flush()
-        self.write({"end": {"events": self.count, "truncated": self.truncated}})
+        self.write(
+            {
+                "end": {
+                    "events": self.count,
+                    "truncated": self.truncated or self.stopped_for is not None,
+                    "stopped_for": self.stopped_for,
+                    "error": self.error,
+                }
+            }
+        )

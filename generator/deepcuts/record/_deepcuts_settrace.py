@@ -17,6 +17,7 @@ Quirks handled here, each observed on the versions named:
   stopping clears the local trace function of every frame of every thread. When the snippet
   imports ``threading`` itself, the hook is set as that import finishes (the bootstrap does not
   import it: that would leave a module in ``sys.modules`` that a plain run does not have).
+- On 3.12 line events carry no locals (see ``_NO_LOCALS``).
 - ``await`` and ``yield from`` move values with StopIteration; inside generator-like frames those
   are protocol, not exceptions a reader wrote, and are not recorded.
 """
@@ -31,17 +32,28 @@ _RETURN_OPS = frozenset(
     opcode.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in opcode.opmap
 )
 _YIELD_VALUE = opcode.opmap["YIELD_VALUE"]
-_YIELD_FROM = opcode.opmap.get("YIELD_FROM", -1)  # 3.10 only
+_YIELD_FROM = opcode.opmap.get("YIELD_FROM")  # 3.10 only
+_RESUME = opcode.opmap.get("RESUME")  # 3.11+
+# On 3.12 a settrace callback that reads frame.f_locals makes CPython write the locals back into
+# the frame afterwards; inside an inlined comprehension that prints "RuntimeWarning: assigning
+# None to unbound local" on the snippet's stderr (seen on 3.12.1; 3.13's f_locals proxy does not
+# write back). settrace is not the default on 3.12, so there its line events carry no locals.
+_NO_LOCALS = sys.version_info[:2] == (3, 12)
 
 
 def exit_kind(code, lasti, bytecode):
-    """How a frame that reports ``return`` is leaving: "return", "yield" or "exception"."""
+    """How a frame that reports ``return`` is leaving: "return", "yield" or "exception".
+
+    Where a suspended generator's ``f_lasti`` stands, as observed: on YIELD_VALUE (3.11, 3.12);
+    on the RESUME just after it (3.13); just before YIELD_FROM inside ``yield from``/``await``
+    (3.10), and on YIELD_VALUE otherwise (3.10)."""
     op = bytecode[lasti]
     if op in _RETURN_OPS:
         return "return"
-    # 3.11+: suspended on YIELD_VALUE; 3.10: just before YIELD_FROM inside yield from / await.
     if code.co_flags & CO_GENERATOR_LIKE and (
-        op == _YIELD_VALUE or bytecode[lasti + 2 : lasti + 3] == bytes((_YIELD_FROM,))
+        op == _YIELD_VALUE
+        or (op == _RESUME and lasti >= 2 and bytecode[lasti - 2] == _YIELD_VALUE)
+        or (_YIELD_FROM is not None and bytecode[lasti + 2 : lasti + 3] == bytes((_YIELD_FROM,)))
     ):
         return "yield"
     return "exception"
@@ -82,148 +94,160 @@ def install(rec):
 
     def local(frame, event, arg):
         # Hot path: called for every line/return/exception of a traced frame. Keep it flat.
-        key = id(frame)
-        entry = frames.get(key)
-        if entry is None:
+        try:
+            key = id(frame)
+            entry = frames.get(key)
+            if entry is None:
+                return None
+            if event == "line":
+                if key in pending:
+                    caught[key] = emit(
+                        "exception",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        frame.f_code,
+                        frame.f_lineno,
+                        value=pending.pop(key),
+                        how="caught",
+                    )
+                    frame.f_trace_lines = want_lines
+                if want_lines:
+                    current = {} if _NO_LOCALS else frame.f_locals
+                    values, objects = reprs.mapping(tuple(current), current)
+                    emit(
+                        "line",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        frame.f_code,
+                        frame.f_lineno,
+                        locals_=values,
+                        objects=objects,
+                    )
+                return local
+            if event == "return":
+                code = frame.f_code
+                bytecode = bytecodes.get(code)
+                if bytecode is None:
+                    bytecode = bytecodes[code] = code.co_code
+                kind = exit_kind(code, frame.f_lasti, bytecode)
+                if kind == "yield":
+                    text = reprs.repr(arg)
+                    emit(
+                        "yield",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        code,
+                        frame.f_lineno,
+                        value=text,
+                        objects=value_objects(arg, text),
+                    )
+                    return local
+                del frames[key]
+                pending.pop(key, None)
+                exc = last_exc.pop(key, None)
+                handled = caught.pop(key, None)
+                if kind == "exception":
+                    if handled is not None and handled[10] == exc:
+                        rec.retract(handled)  # the "handler" was a finally block
+                    emit(
+                        "exception",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        code,
+                        frame.f_lineno,
+                        value=exc or "<exception>",
+                        how="propagated",
+                    )
+                else:
+                    text = reprs.repr(arg)
+                    emit(
+                        "return",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        code,
+                        frame.f_lineno,
+                        value=text,
+                        objects=value_objects(arg, text),
+                    )
+                return local
+            if event == "exception":
+                exc_type, value, tb = arg
+                if exc_type is StopIteration and frame.f_code.co_flags & CO_GENERATOR_LIKE:
+                    return local
+                text = reprs.repr(value)
+                if tb is None or tb.tb_next is None:
+                    # The traceback starts in this frame: raised here. Otherwise it arrived from a
+                    # callee, which has already reported it as propagated.
+                    emit(
+                        "exception",
+                        entry[0],
+                        entry[2],
+                        entry[1],
+                        frame.f_code,
+                        frame.f_lineno,
+                        value=text,
+                        how="raised",
+                    )
+                pending[key] = last_exc[key] = text
+                frame.f_trace_lines = True  # to see whether a handler runs
+                return local
+            return local
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
             return None
-        if event == "line":
-            if key in pending:
-                caught[key] = emit(
-                    "exception",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    frame.f_code,
-                    frame.f_lineno,
-                    value=pending.pop(key),
-                    how="caught",
-                )
-                frame.f_trace_lines = want_lines
-            if want_lines:
-                names = tuple(frame.f_locals)
-                values, objects = reprs.mapping(names, frame.f_locals)
-                emit(
-                    "line",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    frame.f_code,
-                    frame.f_lineno,
-                    locals_=values,
-                    objects=objects,
-                )
-            return local
-        if event == "return":
-            code = frame.f_code
-            bytecode = bytecodes.get(code)
-            if bytecode is None:
-                bytecode = bytecodes[code] = code.co_code
-            kind = exit_kind(code, frame.f_lasti, bytecode)
-            if kind == "yield":
-                text = reprs.repr(arg)
-                emit(
-                    "yield",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    code,
-                    frame.f_lineno,
-                    value=text,
-                    objects=value_objects(arg, text),
-                )
-                return local
-            del frames[key]
-            pending.pop(key, None)
-            exc = last_exc.pop(key, None)
-            handled = caught.pop(key, None)
-            if kind == "exception":
-                if handled is not None and handled[10] == exc:
-                    rec.retract(handled)  # the "handler" was a finally block
-                emit(
-                    "exception",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    code,
-                    frame.f_lineno,
-                    value=exc or "<exception>",
-                    how="propagated",
-                )
-            else:
-                text = reprs.repr(arg)
-                emit(
-                    "return",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    code,
-                    frame.f_lineno,
-                    value=text,
-                    objects=value_objects(arg, text),
-                )
-            return local
-        if event == "exception":
-            exc_type, value, tb = arg
-            if exc_type is StopIteration and frame.f_code.co_flags & CO_GENERATOR_LIKE:
-                return local
-            text = reprs.repr(value)
-            if tb is None or tb.tb_next is None:
-                # The traceback starts in this frame: raised here. Otherwise it arrived from a
-                # callee, which has already reported it as propagated.
-                emit(
-                    "exception",
-                    entry[0],
-                    entry[2],
-                    entry[1],
-                    frame.f_code,
-                    frame.f_lineno,
-                    value=text,
-                    how="raised",
-                )
-            pending[key] = last_exc[key] = text
-            frame.f_trace_lines = True  # to see whether a handler runs
-            return local
-        return local
 
     def start(frame, event, arg):
         # Called for every new frame in the process: the early exits come first.
-        if not rec.active:
+        try:
+            if not rec.active:
+                return None
+            code = frame.f_code
+            kind = kinds.get(code)
+            if kind is None:
+                kind = classify(code)
+            if kind != 1:
+                if kind == 2:
+                    abandoned(rec, frame)
+                elif kind == THREADING_MODULE:
+                    return threading_imported
+                return None
+            key = id(frame)
+            entry = frames.get(key)
+            if entry is not None:
+                emit("resume", entry[0], entry[2], entry[1], code, frame.f_lineno)
+            else:
+                number, parent, depth = rec.enter(frame)
+                values, objects = arguments(rec, frame, code)
+                emit(
+                    "call",
+                    number,
+                    parent,
+                    depth,
+                    code,
+                    code.co_firstlineno,
+                    locals_=values,
+                    objects=objects,
+                )
+            frame.f_trace_lines = want_lines
+            return local
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
             return None
-        code = frame.f_code
-        kind = kinds.get(code)
-        if kind is None:
-            kind = classify(code)
-        if kind != 1:
-            if kind == 2:
-                abandoned(rec, frame)
-            elif kind == THREADING_MODULE:
-                return threading_imported
-            return None
-        key = id(frame)
-        entry = frames.get(key)
-        if entry is not None:
-            emit("resume", entry[0], entry[2], entry[1], code, frame.f_lineno)
-        else:
-            number, parent, depth = rec.enter(frame)
-            values, objects = arguments(rec, frame, code)
-            emit(
-                "call",
-                number,
-                parent,
-                depth,
-                code,
-                code.co_firstlineno,
-                locals_=values,
-                objects=objects,
-            )
-        frame.f_trace_lines = want_lines
-        return local
 
     def threading_imported(frame, event, arg):
         # The snippet's `import threading` is finishing: hook threads it will start.
-        if event == "return":
-            frame.f_globals["_trace_hook"] = start if rec.active else None
-        return threading_imported
+        try:
+            if event == "return":
+                frame.f_globals["_trace_hook"] = start if rec.active else None
+            return threading_imported
+        except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
+            rec.internal_error(bug)
+            return None
 
     def stop():
         sys.settrace(None)

@@ -3,8 +3,9 @@
 A snippet's ``__repr__`` may raise, recurse or never return; none of that may break the trace or
 change the program's behaviour. Plain values are rendered directly. Anything else is rendered under
 a guard: exceptions become ``<repr failed: ...>``, and a repr still running after
-``REPR_SECONDS`` is interrupted by a watchdog thread that raises ``_ReprTimeout`` in it (the
-watchdog, and ``ctypes`` which it needs, are started only the first time a guarded repr runs).
+``REPR_SECONDS`` is interrupted by a watchdog thread that raises ``_ReprTimeout`` in it. The
+watchdog starts the first time a guarded repr runs; ``ctypes``, which it needs to interrupt one,
+is imported only when it must.
 """
 
 import _thread
@@ -34,15 +35,14 @@ class Reprs:
 
     # -- the watchdog ------------------------------------------------------------------------
     def _watch(self):
-        import ctypes  # noqa: PLC0415 - lazily: most snippets never need it (start-up cost)
-
-        set_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
-        set_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+        set_exc = None
         while True:
             time.sleep(REPR_SECONDS / 5)
             with self._lock:
                 started = self._running_since
                 if started and time.monotonic() - started > REPR_SECONDS:
+                    if set_exc is None:
+                        set_exc = _load_set_async_exc()
                     # Once per guarded repr: a second exception could land in the clean-up
                     # below, or, worse, in the snippet's own code after it.
                     set_exc(self._running_thread, _ReprTimeout)
@@ -104,6 +104,21 @@ class Reprs:
                     objects = objects or {}
                     objects[text] = generator_state(value)
         return out, objects
+
+
+def _load_set_async_exc():
+    """``PyThreadState_SetAsyncExc`` through ctypes, imported only when a repr must be
+    interrupted, and taken out of ``sys.modules`` again so that the snippet does not see it."""
+    import sys  # noqa: PLC0415
+
+    before = set(sys.modules)
+    import ctypes  # noqa: PLC0415
+
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+    set_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+    return set_exc
 
 
 def generator_state(obj):

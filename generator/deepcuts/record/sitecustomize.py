@@ -113,5 +113,5 @@ def _report_failure(exc):
 
 try:
     _start()
-except Exception as exc:  # noqa: BLE001 - whatever went wrong, the snippet runs unrecorded
+except Exception as exc:
     _report_failure(exc)

@@ -149,8 +149,15 @@ def run_snippet(
         elif recording.end is None:
             notes.append("the recording ended abruptly: the process died before it could finish")
         else:
+            if recording.end.get("error"):
+                notes.append(f"the recorder failed and stopped: {recording.end['error']}")
             truncated = bool(recording.end.get("truncated"))
-            if truncated:
+            if recording.end.get("stopped_for") == "recursion":
+                notes.append(
+                    "recording stopped near the recursion limit, so that the recorder's own frames "
+                    "cannot change where the program's RecursionError happens"
+                )
+            elif truncated:
                 notes.append(
                     f"recording stopped after {record.max_events} events (the cap); "  # type: ignore[union-attr]
                     "the program ran on unrecorded"

@@ -1,0 +1,247 @@
+"""The frame recorder, run for real on every installed interpreter and backend.
+
+Golden logs live in tests/goldens/<sample>/<X.Y>-<backend>.log; rewrite them from real runs with
+`pytest tests/test_recorder.py --update-goldens` and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SAMPLES, installed_backends
+from deepcuts.model import Event, Trace
+from deepcuts.render.tracelog import TraceLog
+from deepcuts.run import interpreters
+from deepcuts.run.interpreters import Interpreter
+from deepcuts.run.process import Limits
+from deepcuts.run.runner import RecordOptions, run_snippet
+from test_runner import plain_run
+
+GOLDENS = Path(__file__).resolve().parent / "goldens"
+SEED = REPO / "snippets" / "function_call" / "seed.py"
+SAMPLE_FILES = sorted(SAMPLES.glob("*.py"))
+# invisible.py prints the interpreter's own module list: compared with a plain run, not a golden.
+GOLDEN_SAMPLES = [p for p in SAMPLE_FILES if p.stem != "invisible"]
+ARTICLE_SNIPPETS = sorted((REPO / "snippets").rglob("*.py"))
+
+
+def record(
+    script: Path, interpreter: Interpreter, backend: str = "auto", **options: object
+) -> Trace:
+    return run_snippet(
+        script,
+        script.parent,
+        interpreter,
+        Limits(timeout=30),
+        RecordOptions(backend=backend, **options),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+@pytest.mark.parametrize("script", [*SAMPLE_FILES, *ARTICLE_SNIPPETS], ids=lambda p: p.name)
+@pytest.mark.parametrize("lines", [False, True], ids=["calls", "lines"])
+def test_recorded_run_is_a_plain_run(
+    interpreter: Interpreter, backend: str, script: Path, lines: bool, tmp_path: Path
+) -> None:
+    """stdout, stderr (tracebacks, warnings) and exit status are exactly a plain run's; the
+    invisible.py sample prints sys.modules, sys.path, os.environ and inspect.stack()."""
+    trace = record(script, interpreter, backend, lines=lines)
+    stdout, stderr, code = plain_run(script, interpreter, tmp_path)
+    assert trace.stdout == stdout
+    assert trace.stderr == stderr
+    assert trace.exit_code == code
+    assert trace.recorder is not None and trace.recorder["backend"] == backend
+    assert not [note for note in trace.notes if "recursion limit" not in note]
+    assert trace.events, "nothing was recorded"
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+@pytest.mark.parametrize("script", [*GOLDEN_SAMPLES, SEED], ids=lambda p: p.stem)
+def test_golden_logs(
+    interpreter: Interpreter, backend: str, script: Path, update_goldens: bool
+) -> None:
+    log = TraceLog(record(script, interpreter, backend)).text()
+    # The patch release and the backend's reason are not part of what is compared.
+    log = log.split("\n", 1)[1]
+    golden = GOLDENS / script.stem / f"{interpreter.version}-{backend}.log"
+    if update_goldens:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(log)
+        return
+    assert golden.is_file(), f"no golden file {golden}: run pytest --update-goldens and review it"
+    expected = golden.read_text()
+    if log != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), log.splitlines(True), str(golden), "this run"
+            )
+        )
+        pytest.fail(f"trace differs from the golden file:\n{diff}")
+
+
+def _structure(trace: Trace) -> list[tuple[object, ...]]:
+    return [
+        (e.event, e.frame, e.parent, e.depth, e.thread, e.qualname, e.line, e.how, e.value)
+        for e in trace.events
+    ]
+
+
+@pytest.mark.parametrize("script", [*SAMPLE_FILES, SEED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("version", ["3.12", "3.13"])
+def test_backends_agree_where_the_interpreter_does(script: Path, version: str) -> None:
+    try:
+        interpreter = interpreters.find(version)
+    except Exception as exc:  # noqa: BLE001 - any lookup failure means "not installed"
+        pytest.skip(f"CPython {version} not installed: {exc}")
+    settrace = record(script, interpreter, "settrace")
+    monitoring = record(script, interpreter, "monitoring")
+    assert _structure(settrace) == _structure(monitoring)
+
+
+def _by_kind(events: tuple[Event, ...], kind: str, qualname: str) -> list[Event]:
+    return [e for e in events if e.event == kind and e.qualname == qualname]
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_cli_json_on_the_seed_program(interpreter: Interpreter, backend: str) -> None:
+    """The done-when of the recorder issue, through the real command line."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "deepcuts.cli",
+            "trace",
+            str(SEED),
+            "--json",
+            "--python",
+            interpreter.version,
+            "--backend",
+            backend,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    for key in (
+        "schema",
+        "python",
+        "snippet",
+        "stdout",
+        "stderr",
+        "exit_code",
+        "error",
+        "truncated",
+        "events",
+    ):
+        assert key in data
+    trace = Trace.from_json(data)
+    events = trace.events
+    module = _by_kind(events, "call", "<module>")[0]
+    assert (module.parent, module.depth) == (None, 0)
+    for name in ("demo", "add", "outer", "level_one"):
+        (call,) = _by_kind(events, "call", name)
+        assert (call.parent, call.depth) == (module.frame, 1), name
+    assert _by_kind(events, "call", "add")[0].locals == {"a": "2", "b": "3"}
+    counters = _by_kind(events, "call", "counter")
+    assert len(counters) == 2 and counters[0].frame != counters[1].frame
+    (outer,) = _by_kind(events, "call", "outer")
+    (inner,) = _by_kind(events, "call", "inner")
+    assert (inner.parent, inner.depth) == (outer.frame, 2)
+    (level_one,) = _by_kind(events, "call", "level_one")
+    (level_two,) = _by_kind(events, "call", "level_two")
+    assert (level_two.parent, level_two.depth) == (level_one.frame, 2)
+    (unstarted,) = _by_kind(events, "abandoned", "async_fn")
+    assert unstarted.how == "never started"
+    assert list(unstarted.objects.values()) == ["created"]  # type: ignore[union-attr]
+    assert not _by_kind(events, "call", "async_fn")  # its body never ran
+
+
+CALLS = "def f(n):\n    return n\n\nfor i in range({n}):\n    f(i)\nprint('done', {n})\n"
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_event_cap_stops_recording_and_the_program_runs_on(
+    interpreter: Interpreter, backend: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "many.py"
+    script.write_text(CALLS.format(n=5000) + "import sys\nprint('tracer left:', sys.gettrace())\n")
+    trace = record(script, interpreter, backend, max_events=100)
+    assert trace.ok
+    assert trace.truncated
+    assert len(trace.events) == 100
+    # The whole output is there, and the hooks were removed, not merely made to return early.
+    assert trace.stdout == "done 5000\ntracer left: None\n"
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_lines_record_locals(interpreter: Interpreter, backend: str, tmp_path: Path) -> None:
+    script = tmp_path / "lines.py"
+    script.write_text("def f(a):\n    b = a + 1\n    return b\n\nf(1)\n")
+    trace = record(script, interpreter, backend, lines=True)
+    in_f = [e for e in trace.events if e.event == "line" and e.qualname == "f"]
+    if (interpreter.version, backend) == ("3.12", "settrace"):
+        # A named quirk (record/_deepcuts_settrace.py, _NO_LOCALS): lines without locals.
+        assert [(e.line, e.locals) for e in in_f] == [(2, {}), (3, {})]
+        return
+    assert [(e.line, e.locals) for e in in_f] == [
+        (2, {"a": "1"}),
+        (3, {"a": "1", "b": "2"}),
+    ]
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_hostile_reprs_are_bounded(interpreter: Interpreter, backend: str) -> None:
+    started = time.monotonic()
+    trace = record(SAMPLES / "hostile_repr.py", interpreter, backend)
+    assert time.monotonic() - started < 10
+    (take,) = _by_kind(trace.events, "call", "take")
+    assert take.locals == {
+        "a": "<Loud object: repr failed: RuntimeError>",
+        "b": "<Slow object: repr took longer than 0.5s>",
+    }
+    assert trace.stdout == "took both\n"
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_long_reprs_are_capped(interpreter: Interpreter, backend: str, tmp_path: Path) -> None:
+    script = tmp_path / "long.py"
+    script.write_text("def f(x):\n    return x\n\nf('a' * 100000)\nf(list(range(100000)))\n")
+    trace = record(script, interpreter, backend, repr_cap=50)
+    values = [e.value for e in trace.events if e.event == "return" and e.qualname == "f"]
+    assert all(v is not None and len(v) <= 50 for v in values)
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_a_process_that_dies_keeps_a_truthful_note(
+    interpreter: Interpreter, backend: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "dies.py"
+    script.write_text("import os\nprint('bye', flush=True)\nos._exit(3)\n")
+    trace = record(script, interpreter, backend)
+    assert trace.exit_code == 3
+    assert trace.stdout == "bye\n"
+    assert any("ended abruptly" in note for note in trace.notes)
+
+
+@pytest.mark.parametrize(("interpreter", "backend"), installed_backends())
+def test_output_offsets_place_output_between_events(interpreter: Interpreter, backend: str) -> None:
+    trace = record(SEED, interpreter, backend)
+    (demo_return,) = _by_kind(trace.events, "return", "demo")
+    (add_call,) = _by_kind(trace.events, "call", "add")
+    printed = trace.stdout[: demo_return.stdout]
+    assert printed.startswith("Function: demo\nLocals: ")
+    assert add_call.stdout == demo_return.stdout
+    (unstarted,) = _by_kind(trace.events, "abandoned", "async_fn")
+    (level_one,) = _by_kind(trace.events, "call", "level_one")
+    warning = trace.stderr[unstarted.stderr : level_one.stderr]
+    assert "RuntimeWarning: coroutine 'async_fn' was never awaited" in warning
