@@ -8,31 +8,29 @@ keeps the events, and ships them to the parent over the channel file descriptor 
     [[event], [event], ...]      chunks of events, as they fill
     {"end": {...}}               once, at interpreter exit (missing if the process died)
 
-An event is a list, in the order of ``FIELDS``; the parent turns it into ``model.Event``.
+An event is a JSON array in the order of ``FIELDS``, encoded as it happens (a Python JSON encoder
+would cost several microseconds per event); the parent turns it into ``model.Event``.
 """
 
 import _thread
+import itertools
 import os
 import sys
 from _json import encode_basestring_ascii as _quote
 
-FIELDS = (
-    "event",
-    "frame",
-    "parent",
-    "depth",
-    "function",
-    "qualname",
-    "file",
-    "line",
-    "thread",
-    "locals",
-    "value",
-    "how",
-    "objects",
-    "stdout",
-    "stderr",
-)
+# Records on the channel are JSON arrays: an event (see Recorder._make_emitters for each kind's
+# fields), a code record ["c", number, name, qualname, file] shipped before the first event that
+# uses that code, or an output record ["o", stdout offset, stderr offset].
+KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
+_lseek = os.lseek
+_get_ident = _thread.get_ident
+
+# Event kinds as numbers (KINDS order), and the "how" of exceptions, as JSON text.
+CALL, LINE, RETURN, EXCEPTION, YIELD, RESUME, ABANDONED = range(7)
+RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
+    '"raised"', '"caught"', '"propagated"', '"never started"',
+)  # fmt: skip
+
 
 _CHUNK = 500  # events per channel write: bounds the child's memory between writes
 
@@ -40,7 +38,7 @@ _CHUNK = 500  # events per channel write: bounds the child's memory between writ
 # RecursionError would come earlier, or (settrace, 3.10-3.11) from inside the trace call with
 # another message. Recording stops while the stack is still this many frames below the limit.
 RECURSION_MARGIN = 50
-_DEEP = 100  # traced depth from which the real stack depth is measured (a walk up the frames)
+DEEP = 100  # traced depth from which the real stack depth is measured (a walk up the frames)
 
 CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
@@ -72,7 +70,7 @@ class Recorder:
     """State shared by both backends. One per process."""
 
     def __init__(self, config, channel_fd):
-        from _deepcuts_values import Reprs  # noqa: PLC0415 - child-side module, on PYTHONPATH
+        from _deepcuts_values import MAX_NAMES, Reprs  # noqa: PLC0415 - child side, on PYTHONPATH
 
         self.config = config
         self.channel_fd = channel_fd
@@ -81,22 +79,30 @@ class Recorder:
         self.lines = bool(config.get("lines"))
         self.cap = int(config.get("max_events") or 0)  # 0: no cap
         self.reprs = Reprs(int(config.get("repr_cap") or 200))
+        self.encode_value, self.encode_mapping = self.reprs.encoders()
+        self.max_names = MAX_NAMES
+        self.arguments = self._make_arguments()
         self.count = 0
         self.truncated = False
         self.active = True
-        self.chunk = []
+        self.chunk = []  # encoded events and code records, not yet shipped (never rebound)
+        self.code_ids = {}  # code -> number in the code table
         # id(frame) -> [frame id, depth, parent id], for frames whose call is in progress (or that
         # are suspended generators): ids of live frames cannot be reused, so no reference is kept.
         self.frames = {}
-        self.next_frame = 1
+        self.numbers = itertools.count(1)  # frame numbers, in order of creation
         self.threads = {}  # thread ident -> small number, in order of first event
         self.kinds = {}  # code -> TRACED, IGNORED or UNAWAITED_HOOK (see classify)
-        self.qualnames = {}  # (name, first line) -> qualname, for 3.10 (no co_qualname)
+        self.qualnames = {}  # (file, name, first line) -> qualname, for 3.10 (no co_qualname)
+        self.indexed_files = set()
         self.stop_hook = None  # set by the backend: turns its events off for good
         self.on_first_frame = None  # set by the bootstrap: its last clean-up
         self.threading_hook = False  # settrace: watch for the snippet importing threading
         self.error = None  # an internal error that stopped recording
         self.stopped_for = None  # "recursion" when recording stopped near the recursion limit
+        self.emit_call, self.emit_value, self.emit_exception, self.emit_resume = (
+            self._make_emitters()
+        )
 
     # -- what is traced ----------------------------------------------------------------------
     def classify(self, code):
@@ -136,12 +142,13 @@ class Recorder:
         name = getattr(code, "co_qualname", None)
         if name is not None:
             return name
-        if not self.qualnames:
-            self._index_qualnames(code.co_filename)
-        return self.qualnames.get((code.co_name, code.co_firstlineno), code.co_name)
+        filename = code.co_filename
+        if filename not in self.indexed_files:
+            self.indexed_files.add(filename)  # once, even if the file cannot be read
+            self._index_qualnames(filename)
+        return self.qualnames.get((filename, code.co_name, code.co_firstlineno), code.co_name)
 
     def _index_qualnames(self, filename):
-        self.qualnames[("", 0)] = ""  # do this once, even if the file cannot be read
         try:
             with open(filename, "rb") as handle:
                 top = compile(handle.read(), filename, "exec", dont_inherit=True)
@@ -153,7 +160,7 @@ class Recorder:
             for const in code.co_consts:
                 if hasattr(const, "co_code"):
                     qual = prefix + const.co_name
-                    self.qualnames[(const.co_name, const.co_firstlineno)] = qual
+                    self.qualnames[(filename, const.co_name, const.co_firstlineno)] = qual
                     pending.append((const, qual + ".<locals>."))
 
     # -- numbering ---------------------------------------------------------------------------
@@ -165,7 +172,8 @@ class Recorder:
         return number
 
     def enter(self, frame):
-        """A new frame starts: number it and find its traced parent. Returns (id, parent, depth)."""
+        """A new frame starts: number it and find its traced parent. Returns (id, parent, depth).
+        The backends inline the common case (the caller is traced); this is the general one."""
         frames = self.frames
         back = frame.f_back
         parent_entry = None
@@ -178,18 +186,41 @@ class Recorder:
                 break
             back = back.f_back
             hops += 1
-        number = self.next_frame
-        self.next_frame += 1
-        if parent_entry is not None and parent_entry[1] >= _DEEP:
-            self._check_recursion(frame)
+        number = next(self.numbers)
         if parent_entry is None:
-            frames[id(frame)] = [number, 0, None]
+            frames[id(frame)] = (number, 0, None)
             return number, None, 0
         depth = parent_entry[1] + 1
-        frames[id(frame)] = [number, depth, parent_entry[0]]
+        if depth >= DEEP:
+            self.check_recursion(frame)
+        frames[id(frame)] = (number, depth, parent_entry[0])
         return number, parent_entry[0], depth
 
-    def _check_recursion(self, frame):
+    def _make_arguments(self):
+        """Build ``arguments(frame, code)``: the bound arguments of a frame that is just
+        starting, as JSON (and objects JSON). Parameter names are found once per code."""
+        argnames = {}
+        encode_mapping = self.encode_mapping
+        max_names = self.max_names
+
+        def arguments(frame, code):
+            names = argnames.get(code)
+            if names is None:
+                count = code.co_argcount + code.co_kwonlyargcount
+                count += bool(code.co_flags & 0x04) + bool(code.co_flags & 0x08)  # *a, **kw
+                names = argnames[code] = code.co_varnames[:count][:max_names]
+            if not names:
+                return "null", "null"
+            return encode_mapping(names, frame.f_locals)
+
+        return arguments
+
+    def local_variables(self, frame):
+        """Every local of a frame, as JSON (and objects JSON), for line events."""
+        values = frame.f_locals
+        return self.encode_mapping(tuple(values)[: self.max_names], values)
+
+    def check_recursion(self, frame):
         depth = 0
         while frame is not None:
             depth += 1
@@ -210,57 +241,129 @@ class Recorder:
         return None
 
     # -- events ------------------------------------------------------------------------------
-    def emit(
-        self,
-        kind,
-        number,
-        parent,
-        depth,
-        code,
-        line,
-        locals_=None,
-        value=None,
-        how=None,
-        objects=None,
-    ):
-        """Keep one event; at the cap, stop recording (the program runs on untraced)."""
-        if not self.active:
-            return None
-        out_pos = err_pos = None
-        try:
-            # Where the output stood when this happened: flush Python's buffers to the files,
-            # then ask the OS for the offsets. Both streams are regular files (see runner.py).
-            sys.stdout.flush()
-            out_pos = os.lseek(1, 0, os.SEEK_CUR)
-            sys.stderr.flush()
-            err_pos = os.lseek(2, 0, os.SEEK_CUR)
-        except (OSError, ValueError, AttributeError):
-            pass
-        event = [
-            kind,
-            number,
-            parent,
-            depth,
-            code.co_name,
-            self.qualname(code),
-            code.co_filename,
-            line,
-            self.thread_number(),
-            locals_,
-            value,
-            how,
-            objects,
-            out_pos,
-            err_pos,
-        ]
-        self.chunk.append(event)
-        self.count += 1
-        if len(self.chunk) >= _CHUNK:
-            self.flush()
-        if self.cap and self.count >= self.cap:
-            self.truncated = True
-            self.stop()
-        return event
+    def _add_code(self, code):
+        """Number a code object and ship its names once (events then carry the number)."""
+        number = self.code_ids[code] = len(self.code_ids)
+        self.chunk.append(
+            '["c",%d,%s,%s,%s]'
+            % (number, _quote(code.co_name), _quote(self.qualname(code)), _quote(code.co_filename))
+        )
+        return number
+
+    def _make_emitters(self):
+        """Build the functions that record events, one per kind of record, as closures over local
+        state: attribute look-ups on ``self`` would cost more than anything else on this path.
+
+        Records (JSON arrays; see the module docstring):
+          [CALL, frame, parent, code, line, thread, locals(, objects)]
+          [ABANDONED, frame, parent, code, line, thread, value, objects]
+          [RETURN or YIELD, frame, line, value(, objects)]
+          [EXCEPTION, frame, line, value, how]
+          [RESUME, frame, line, thread]
+          [LINE, frame, line, locals(, objects)]
+          ["o", stdout offset, stderr offset]   before the first event that sees new output
+        """
+        chunk = self.chunk
+        code_ids = self.code_ids
+        threads = self.threads
+        add_code = self._add_code
+        thread_number = self.thread_number
+        flush = self.flush
+        left = [self.cap or -1]  # events until the cap; -1: no cap
+        last = [0, 0]  # output offsets last shipped
+
+        def keep(event):
+            # Where the output stood when this happened. stdout is line-buffered (set by the
+            # bootstrap, as in a terminal) and stderr too, so complete lines are in the files.
+            # Each offset costs a system call, and both are needed at every event: a warning
+            # printed just before a return must show before it.
+            try:
+                out_pos = _lseek(1, 0, 1)
+            except OSError:
+                out_pos = -1
+            try:
+                err_pos = _lseek(2, 0, 1)
+            except OSError:
+                err_pos = -1
+            if out_pos != last[0] or err_pos != last[1]:
+                last[0] = out_pos
+                last[1] = err_pos
+                chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+            chunk.append(event)
+            if len(chunk) >= _CHUNK:
+                flush()
+            left[0] -= 1
+            if not left[0]:
+                self.truncated = True
+                self.stop()
+            return event
+
+        def thread_of():
+            thread = threads.get(_get_ident())
+            return thread_number() if thread is None else thread
+
+        def call(kind, number, parent, code, line, payload, objects):
+            """CALL (payload: the arguments) or ABANDONED (payload: the coroutine's repr)."""
+            if not self.active:
+                return None
+            code_id = code_ids.get(code)
+            if code_id is None:
+                code_id = add_code(code)
+            return keep(
+                "[%d,%d,%d,%d,%d,%d,%s%s]"
+                % (
+                    kind,
+                    number,
+                    -1 if parent is None else parent,
+                    code_id,
+                    line,
+                    thread_of(),
+                    payload,
+                    "" if objects == "null" else "," + objects,
+                )
+            )
+
+        def value(kind, number, line, text, objects):
+            """RETURN or YIELD with the value's repr, or LINE with the locals. The hottest path
+            after calls: `keep` is written out here to save a call."""
+            if not self.active:
+                return None
+            if objects == "null":
+                event = "[%d,%d,%d,%s]" % (kind, number, line, text)
+            else:
+                event = "[%d,%d,%d,%s,%s]" % (kind, number, line, text, objects)
+            try:
+                out_pos = _lseek(1, 0, 1)
+            except OSError:
+                out_pos = -1
+            try:
+                err_pos = _lseek(2, 0, 1)
+            except OSError:
+                err_pos = -1
+            if out_pos != last[0] or err_pos != last[1]:
+                last[0] = out_pos
+                last[1] = err_pos
+                chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+            chunk.append(event)
+            if len(chunk) >= _CHUNK:
+                flush()
+            left[0] -= 1
+            if not left[0]:
+                self.truncated = True
+                self.stop()
+            return event
+
+        def exception(number, line, text, how):
+            if not self.active:
+                return None
+            return keep("[3,%d,%d,%s,%s]" % (number, line, text, how))
+
+        def resume(number, line):
+            if not self.active:
+                return None
+            return keep("[5,%d,%d,%d]" % (number, line, thread_of()))
+
+        return call, value, exception, resume
 
     def retract(self, event):
         """Take back an event that later events showed to be wrong (a "caught" that was only a
@@ -268,7 +371,6 @@ class Recorder:
         for index in range(len(self.chunk) - 1, -1, -1):
             if self.chunk[index] is event:
                 del self.chunk[index]
-                self.count -= 1
                 return
 
     def internal_error(self, exc):
@@ -294,7 +396,10 @@ class Recorder:
 
     # -- the channel -------------------------------------------------------------------------
     def write(self, obj):
-        data = (encode(obj) + "\n").encode("ascii")
+        self.write_line(encode(obj))
+
+    def write_line(self, text):
+        data = (text + "\n").encode("ascii")
         try:
             while data:
                 written = os.write(self.channel_fd, data)
@@ -303,9 +408,12 @@ class Recorder:
             self.active = False  # the parent is gone or the channel is closed: nothing to do
 
     def flush(self):
-        if self.chunk:
-            chunk, self.chunk = self.chunk, []
-            self.write(chunk)
+        chunk = self.chunk
+        if chunk:
+            events = sum(1 for item in chunk if item[1] != '"')  # not '["c"' or '["o"'
+            self.count += events
+            self.write_line("[" + ",".join(chunk) + "]")
+            del chunk[:]
 
     def finish(self):
         """At interpreter exit: stop, ship what is left, and say the trace is complete."""

@@ -25,8 +25,21 @@ Quirks handled here, each observed on the versions named:
 import opcode
 import sys
 
-from _deepcuts_recorder import CO_GENERATOR_LIKE, THREADING_MODULE
-from _deepcuts_values import generator_state
+from _deepcuts_recorder import (
+    ABANDONED,
+    CALL,
+    CAUGHT,
+    CO_GENERATOR_LIKE,
+    DEEP,
+    LINE,
+    PROPAGATED,
+    RAISED,
+    RETURN,
+    THREADING_MODULE,
+    TRACED,
+    UNAWAITED_HOOK,
+    YIELD,
+)
 
 _RETURN_OPS = frozenset(
     opcode.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in opcode.opmap
@@ -59,73 +72,32 @@ def exit_kind(code, lasti, bytecode):
     return "exception"
 
 
-_GENERATOR_TYPES = ("generator", "coroutine", "async_generator")
-
-
-def arguments(rec, frame, code):
-    """The bound arguments of a frame that is just starting, as reprs."""
-    count = code.co_argcount + code.co_kwonlyargcount
-    flags = code.co_flags
-    count += bool(flags & 0x04) + bool(flags & 0x08)  # *args, **kwargs
-    if not count:
-        return None, None
-    return rec.reprs.mapping(code.co_varnames[:count], frame.f_locals)
-
-
-def value_objects(value, text):
-    """``{repr: state}`` when ``value`` is a generator, coroutine or async generator."""
-    if type(value).__name__ in _GENERATOR_TYPES:
-        return {text: generator_state(value)}
-    return None
-
-
 def install(rec):
-    """Start tracing every thread; return nothing (``rec.stop_hook`` undoes it)."""
+    """Start tracing every thread; ``rec.stop_hook`` undoes it."""
     frames = rec.frames
-    emit = rec.emit
-    reprs = rec.reprs
-    pending = {}  # id(frame) -> repr of an exception in flight in this frame, not yet handled
-    last_exc = {}  # id(frame) -> repr of the last exception seen in this frame
-    caught = {}  # id(frame) -> the "caught" event, retracted if the frame leaves by exception
-    bytecodes = {}  # code -> co_code (a new bytes object per access on 3.11)
-    want_lines = rec.lines
+    emit_call = rec.emit_call
+    emit_value = rec.emit_value
+    emit_exception = rec.emit_exception
+    emit_resume = rec.emit_resume
     kinds = rec.kinds
     classify = rec.classify
+    numbers = rec.numbers
+    encode_value = rec.encode_value
+    arguments = rec.arguments
+
+    want_lines = rec.lines
+    pending = {}  # id(frame) -> repr of an exception in flight in this frame, not yet handled
+    last_exc = {}  # id(frame) -> repr of the last exception seen in this frame
+    caught = {}  # id(frame) -> (its "caught" event, the exception's repr), see exit_kind
+    bytecodes = {}  # code -> co_code (a new bytes object per access on 3.11)
 
     def local(frame, event, arg):
-        # Hot path: called for every line/return/exception of a traced frame. Keep it flat.
+        # Hot path: every return (and, while wanted, line and exception) of a traced frame.
         try:
             key = id(frame)
             entry = frames.get(key)
             if entry is None:
                 return None
-            if event == "line":
-                if key in pending:
-                    caught[key] = emit(
-                        "exception",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        frame.f_code,
-                        frame.f_lineno,
-                        value=pending.pop(key),
-                        how="caught",
-                    )
-                    frame.f_trace_lines = want_lines
-                if want_lines:
-                    current = {} if _NO_LOCALS else frame.f_locals
-                    values, objects = reprs.mapping(tuple(current), current)
-                    emit(
-                        "line",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        frame.f_code,
-                        frame.f_lineno,
-                        locals_=values,
-                        objects=objects,
-                    )
-                return local
             if event == "return":
                 code = frame.f_code
                 bytecode = bytecodes.get(code)
@@ -133,69 +105,50 @@ def install(rec):
                     bytecode = bytecodes[code] = code.co_code
                 kind = exit_kind(code, frame.f_lasti, bytecode)
                 if kind == "yield":
-                    text = reprs.repr(arg)
-                    emit(
-                        "yield",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        code,
-                        frame.f_lineno,
-                        value=text,
-                        objects=value_objects(arg, text),
-                    )
+                    text, objects = encode_value(arg)
+                    emit_value(YIELD, entry[0], frame.f_lineno, text, objects)
                     return local
                 del frames[key]
-                pending.pop(key, None)
-                exc = last_exc.pop(key, None)
-                handled = caught.pop(key, None)
-                if kind == "exception":
-                    if handled is not None and handled[10] == exc:
-                        rec.retract(handled)  # the "handler" was a finally block
-                    emit(
-                        "exception",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        code,
-                        frame.f_lineno,
-                        value=exc or "<exception>",
-                        how="propagated",
-                    )
+                if pending or last_exc:
+                    pending.pop(key, None)
+                    exc = last_exc.pop(key, None)
+                    handled = caught.pop(key, None)
                 else:
-                    text = reprs.repr(arg)
-                    emit(
-                        "return",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        code,
-                        frame.f_lineno,
-                        value=text,
-                        objects=value_objects(arg, text),
+                    exc = handled = None
+                if kind == "exception":
+                    if handled is not None and handled[1] == exc:
+                        rec.retract(handled[0])  # the "handler" was a finally block
+                    emit_exception(entry[0], frame.f_lineno, exc or '"<exception>"', PROPAGATED)
+                else:
+                    text, objects = encode_value(arg)
+                    emit_value(RETURN, entry[0], frame.f_lineno, text, objects)
+                return local
+            if event == "line":
+                text = pending.pop(key, None)
+                if text is not None:
+                    caught[key] = (
+                        emit_exception(entry[0], frame.f_lineno, text, CAUGHT),
+                        text,
                     )
+                    frame.f_trace_lines = want_lines
+                if want_lines:
+                    if _NO_LOCALS:
+                        values, objects = "{}", "null"
+                    else:
+                        values, objects = rec.local_variables(frame)
+                    emit_value(LINE, entry[0], frame.f_lineno, values, objects)
                 return local
             if event == "exception":
                 exc_type, value, tb = arg
                 if exc_type is StopIteration and frame.f_code.co_flags & CO_GENERATOR_LIKE:
-                    return local
-                text = reprs.repr(value)
+                    return local  # await / yield from plumbing
+                text = encode_value(value)[0]
                 if tb is None or tb.tb_next is None:
-                    # The traceback starts in this frame: raised here. Otherwise it arrived from a
-                    # callee, which has already reported it as propagated.
-                    emit(
-                        "exception",
-                        entry[0],
-                        entry[2],
-                        entry[1],
-                        frame.f_code,
-                        frame.f_lineno,
-                        value=text,
-                        how="raised",
-                    )
+                    # The traceback starts in this frame: raised here. Otherwise it arrived from
+                    # a callee, which has already reported it as propagated.
+                    emit_exception(entry[0], frame.f_lineno, text, RAISED)
                 pending[key] = last_exc[key] = text
                 frame.f_trace_lines = True  # to see whether a handler runs
-                return local
             return local
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
@@ -204,35 +157,34 @@ def install(rec):
     def start(frame, event, arg):
         # Called for every new frame in the process: the early exits come first.
         try:
-            if not rec.active:
-                return None
             code = frame.f_code
             kind = kinds.get(code)
             if kind is None:
                 kind = classify(code)
-            if kind != 1:
-                if kind == 2:
+            if kind != TRACED:
+                if kind == UNAWAITED_HOOK:
                     abandoned(rec, frame)
                 elif kind == THREADING_MODULE:
                     return threading_imported
                 return None
+            if not rec.active:
+                return None
             key = id(frame)
             entry = frames.get(key)
             if entry is not None:
-                emit("resume", entry[0], entry[2], entry[1], code, frame.f_lineno)
+                emit_resume(entry[0], frame.f_lineno)
             else:
-                number, parent, depth = rec.enter(frame)
-                values, objects = arguments(rec, frame, code)
-                emit(
-                    "call",
-                    number,
-                    parent,
-                    depth,
-                    code,
-                    code.co_firstlineno,
-                    locals_=values,
-                    objects=objects,
-                )
+                back = frame.f_back
+                caller = frames.get(id(back)) if back is not None else None
+                if caller is None or caller[1] + 1 >= DEEP:
+                    number, parent, depth = rec.enter(frame)  # the general case
+                else:
+                    number = next(numbers)
+                    parent = caller[0]
+                    depth = caller[1] + 1
+                    frames[key] = (number, depth, parent)
+                values, objects = arguments(frame, code)
+                emit_call(CALL, number, parent, code, code.co_firstlineno, values, objects)
             frame.f_trace_lines = want_lines
             return local
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
@@ -240,7 +192,7 @@ def install(rec):
             return None
 
     def threading_imported(frame, event, arg):
-        # The snippet's `import threading` is finishing: hook threads it will start.
+        # The snippet's `import threading` is finishing: hook the threads it will start.
         try:
             if event == "return":
                 frame.f_globals["_trace_hook"] = start if rec.active else None
@@ -275,23 +227,7 @@ def abandoned(rec, frame):
     code = getattr(coro, "cr_code", None)
     if code is None or not rec.is_traced(code):
         return
-    number = rec.next_frame
-    rec.next_frame += 1
+    number = next(rec.numbers)
     parent = rec.parent_of(frame)
-    depth = 0
-    for entry in rec.frames.values():
-        if entry[0] == parent:
-            depth = entry[1] + 1
-            break
-    text = rec.reprs.repr(coro)
-    rec.emit(
-        "abandoned",
-        number,
-        parent,
-        depth,
-        code,
-        code.co_firstlineno,
-        value=text,
-        how="never started",
-        objects={text: generator_state(coro)},
-    )
+    text, objects = rec.encode_value(coro)
+    rec.emit_call(ABANDONED, number, parent, code, code.co_firstlineno, text, objects)

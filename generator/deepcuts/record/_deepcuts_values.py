@@ -11,11 +11,15 @@ is imported only when it must.
 import _thread
 import time
 import types
+from _json import encode_basestring_ascii as _quote
 
 REPR_SECONDS = 0.5
 
 _PLAIN = (int, float, bool, type(None), complex)
+_PLAIN_SET = frozenset(_PLAIN)
 _GENERATOR_LIKE = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+_GENERATOR_LIKE_SET = frozenset(_GENERATOR_LIKE)
+MAX_NAMES = 40  # locals per event at most
 
 
 class _ReprTimeout(BaseException):
@@ -92,18 +96,53 @@ class Reprs:
             text = text[: self.cap - 1] + "\u2026"
         return text
 
-    def mapping(self, names, values, limit=40):
-        """``{name: repr}`` for up to ``limit`` names; generator-like values noted as objects."""
-        out = {}
-        objects = None
-        for name in names[:limit]:
-            if name in values:
-                value = values[name]
-                text = out[name] = self.repr(value)
-                if isinstance(value, _GENERATOR_LIKE):
-                    objects = objects or {}
-                    objects[text] = generator_state(value)
-        return out, objects
+    def encoders(self):
+        """Two functions for the hot path, returning JSON text ready for an event:
+
+        ``value(v)`` -> (repr as a JSON string, ``{repr: state}`` as JSON or "null")
+        ``mapping(names, values)`` -> (``{name: repr}`` as JSON, objects as JSON or "null")
+
+        Plain values are rendered inline; everything else goes through the guarded ``repr``."""
+        cap = self.cap
+        slow = self.repr
+        quote = _quote
+        plain = _PLAIN_SET
+        generator_like = _GENERATOR_LIKE_SET
+
+        def value(v):
+            kind = type(v)
+            if kind in plain:
+                try:
+                    text = repr(v)  # an int past sys.get_int_max_str_digits raises
+                except ValueError:
+                    text = slow(v)
+                if len(text) <= cap:
+                    # Reprs of numbers, bools and None hold no quote, backslash or control
+                    # character: quoting them for JSON is just the two quotes.
+                    return '"' + text + '"', "null"
+            elif kind is str:
+                text = repr(v) if len(v) <= cap else repr(v[:cap])
+            else:
+                text = slow(v)
+            if len(text) > cap:
+                text = text[: cap - 1] + "\u2026"
+            quoted = quote(text)
+            if kind in generator_like:
+                return quoted, "{" + quoted + ":" + quote(generator_state(v)) + "}"
+            return quoted, "null"
+
+        def mapping(names, values):
+            parts = []
+            objects = None
+            for name in names:
+                if name in values:
+                    text, state = value(values[name])
+                    parts.append(quote(name) + ":" + text)
+                    if state != "null":
+                        objects = state if objects is None else objects[:-1] + "," + state[1:]
+            return "{" + ",".join(parts) + "}", "null" if objects is None else objects
+
+        return value, mapping
 
 
 def _load_set_async_exc():

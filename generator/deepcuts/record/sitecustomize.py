@@ -49,6 +49,10 @@ def _start():
     options = _options(environ.pop("DEEPCUTS_RECORD", ""))
     environ.pop("PYTHONPATH", None)
     os.set_inheritable(channel_fd, False)  # a subprocess of the snippet must not inherit it
+    # Line-buffered stdout, as when `python snippet.py` runs in a terminal: complete lines reach
+    # the output file at once, so the recorder can place output between events with an lseek.
+    if sys.stdout is not None:
+        sys.stdout.reconfigure(line_buffering=True)
 
     import atexit  # noqa: PLC0415 - imported here so that it is removed from sys.modules below
 

@@ -1,9 +1,11 @@
 """Turn what the recorder sent over the channel into normalised :class:`Event` objects.
 
-The recorder writes JSON lines: a header, chunks of events, and an end record (see
-``record/_deepcuts_recorder.py``). Events carry raw byte offsets into stdout and stderr; here they
-become character offsets into the *normalised* text, which is normalised segment by segment so that
-both agree exactly.
+The recorder writes JSON lines: a header, chunks of records, and an end record (see
+``record/_deepcuts_recorder.py``, ``Recorder._make_emitters``). To keep the child's cost per event
+low, only a call says who the parent, the code and the thread are; every later event of that frame
+names just the frame, and this module fills the rest in (depth included). Output offsets arrive as
+raw byte offsets whenever they change; here they become character offsets into the *normalised*
+text, which is normalised segment by segment so that both agree exactly.
 """
 
 from __future__ import annotations
@@ -15,11 +17,8 @@ from typing import Any
 from deepcuts.model import Event
 from deepcuts.run.normalise import Normaliser
 
-# Positions of the recorder's event lists (record/_deepcuts_recorder.py: FIELDS).
-_FIELDS = (
-    "event", "frame", "parent", "depth", "function", "qualname", "file", "line", "thread",
-    "locals", "value", "how", "objects", "stdout", "stderr",
-)  # fmt: skip
+_KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
+_CALL, _LINE, _RETURN, _EXCEPTION, _YIELD, _RESUME, _ABANDONED = range(7)
 
 
 @dataclass
@@ -27,7 +26,8 @@ class Recording:
     """What one channel held."""
 
     header: dict[str, Any] = field(default_factory=dict)
-    raw_events: list[list[Any]] = field(default_factory=list)
+    records: list[list[Any]] = field(default_factory=list)  # events and output records, in order
+    codes: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # name, qualname, file
     end: dict[str, Any] | None = None
     garbled: int = 0  # lines that were not ours (a snippet may write to any descriptor)
 
@@ -44,7 +44,13 @@ def parse_channel(data: bytes) -> Recording:
             recording.garbled += 1
             continue
         if isinstance(item, list):
-            recording.raw_events.extend(e for e in item if isinstance(e, list) and len(e) == 15)
+            for entry in item:
+                if not isinstance(entry, list) or not entry:
+                    recording.garbled += 1
+                elif entry[0] == "c" and len(entry) == 5:
+                    recording.codes[int(entry[1])] = (str(entry[2]), str(entry[3]), str(entry[4]))
+                else:
+                    recording.records.append(entry)
         elif isinstance(item, dict) and "header" in item:
             recording.header = dict(item["header"])
         elif isinstance(item, dict) and "end" in item:
@@ -79,39 +85,98 @@ def normalise_stream(
 def _clean_map(values: Any, normaliser: Normaliser) -> dict[str, str] | None:
     if not isinstance(values, dict):
         return None
-    return {normaliser.text(str(k)): normaliser.text(str(v)) for k, v in values.items()}
+    text = normaliser.text
+    return {text(str(k)): text(str(v)) for k, v in values.items()}
+
+
+def output_offsets(recording: Recording) -> tuple[set[int], set[int]]:
+    """The raw byte offsets of stdout and stderr that events refer to."""
+    out: set[int] = set()
+    err: set[int] = set()
+    for record in recording.records:
+        if record[0] == "o" and len(record) == 3:
+            if isinstance(record[1], int):
+                out.add(record[1])
+            if isinstance(record[2], int):
+                err.add(record[2])
+    return out, err
 
 
 def to_events(
-    raw_events: list[list[Any]],
+    recording: Recording,
     normaliser: Normaliser,
     out_offsets: dict[int, int],
     err_offsets: dict[int, int],
 ) -> tuple[Event, ...]:
-    """Normalised events; output offsets clamped to what was captured."""
+    """Normalised events; output offsets clamped to what was captured. A record that does not
+    have the recorder's shape (a snippet can write to any descriptor) is dropped and counted."""
     out_end = max(out_offsets.values())
     err_end = max(err_offsets.values())
+    codes = {
+        number: (name, qualname, normaliser.path(file))
+        for number, (name, qualname, file) in recording.codes.items()
+    }
+    text = normaliser.text
+    # frame -> (parent, depth, function, qualname, file, thread)
+    frames: dict[int, tuple[int | None, int, str, str, str, int]] = {}
+    out: int | None = 0
+    err: int | None = 0
     events = []
-    for raw in raw_events:
-        item = dict(zip(_FIELDS, raw, strict=True))
-        out_pos, err_pos = item["stdout"], item["stderr"]
-        events.append(
-            Event(
-                event=str(item["event"]),
-                frame=int(item["frame"]),
-                parent=None if item["parent"] is None else int(item["parent"]),
-                depth=int(item["depth"]),
-                function=str(item["function"]),
-                qualname=str(item["qualname"]),
-                line=int(item["line"] or 0),
-                thread=int(item["thread"]),
-                file=normaliser.path(str(item["file"])),
-                locals=_clean_map(item["locals"], normaliser),
-                value=None if item["value"] is None else normaliser.text(str(item["value"])),
-                how=None if item["how"] is None else str(item["how"]),
-                objects=_clean_map(item["objects"], normaliser),
-                stdout=None if out_pos is None else out_offsets.get(out_pos, out_end),
-                stderr=None if err_pos is None else err_offsets.get(err_pos, err_end),
+    for record in recording.records:
+        try:
+            kind = record[0]
+            if kind == "o":
+                out = None if record[1] < 0 else out_offsets.get(record[1], out_end)
+                err = None if record[2] < 0 else err_offsets.get(record[2], err_end)
+                continue
+            frame = int(record[1])
+            if kind in (_CALL, _ABANDONED):
+                _, _, parent_raw, code, line, thread, payload, *rest = record
+                parent = None if parent_raw < 0 else int(parent_raw)
+                depth = 0 if parent is None or parent not in frames else frames[parent][1] + 1
+                function, qualname, file = codes[code]
+                frames[frame] = (parent, depth, function, qualname, file, int(thread))
+                if kind == _CALL:
+                    names, value, how = payload, None, None
+                else:
+                    names, value, how = None, payload, "never started"
+                objects = rest[0] if rest else None
+            else:
+                parent, depth, function, qualname, file, thread = frames[frame]
+                line = record[2]
+                names = value = how = objects = None
+                if kind in (_RETURN, _YIELD):
+                    value = record[3]
+                    objects = record[4] if len(record) > 4 else None
+                elif kind == _LINE:
+                    names = record[3]
+                    objects = record[4] if len(record) > 4 else None
+                elif kind == _EXCEPTION:
+                    value, how = record[3], str(record[4])
+                elif kind == _RESUME:
+                    thread = int(record[3])
+                    frames[frame] = (parent, depth, function, qualname, file, thread)
+                else:
+                    raise ValueError(kind)
+            events.append(
+                Event(
+                    _KINDS[kind],
+                    frame,
+                    parent,
+                    depth,
+                    function,
+                    qualname,
+                    int(line),
+                    thread,
+                    file,
+                    None if names is None else _clean_map(names, normaliser),
+                    None if value is None else text(str(value)),
+                    how,
+                    None if objects is None else _clean_map(objects, normaliser),
+                    out,
+                    err,
+                )
             )
-        )
+        except (KeyError, IndexError, TypeError, ValueError):
+            recording.garbled += 1
     return tuple(events)

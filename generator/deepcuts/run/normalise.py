@@ -32,6 +32,8 @@ class Normaliser:
 
     def text(self, value: str) -> str:
         """Normalise one piece of text."""
+        if "/" not in value and "0x" not in value:
+            return value  # most reprs: nothing to do, and this is called per event field
         for prefix, replacement in self._paths:
             if prefix in value:
                 bare = replacement.rstrip("/") or "."

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deepcuts.model import RunError, Trace
-from deepcuts.run.channel import normalise_stream, parse_channel, to_events
+from deepcuts.run.channel import normalise_stream, output_offsets, parse_channel, to_events
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
 from deepcuts.run.precompile import precompile_recorder
@@ -134,12 +134,11 @@ def run_snippet(
         ]
     )
     recording = parse_channel(outcome.channel) if record is not None else None
-    raw_events = recording.raw_events if recording else []
-    stdout, out_offsets = normalise_stream(
-        outcome.stdout, {e[13] for e in raw_events if isinstance(e[13], int)}, normaliser
-    )
-    stderr, err_offsets = normalise_stream(
-        outcome.stderr, {e[14] for e in raw_events if isinstance(e[14], int)}, normaliser
+    out_cuts, err_cuts = output_offsets(recording) if recording else (set(), set())
+    stdout, out_offsets = normalise_stream(outcome.stdout, out_cuts, normaliser)
+    stderr, err_offsets = normalise_stream(outcome.stderr, err_cuts, normaliser)
+    events = (
+        to_events(recording, normaliser, out_offsets, err_offsets) if recording is not None else ()
     )
     notes: list[str] = []
     truncated = False
@@ -172,7 +171,7 @@ def run_snippet(
         exit_code=outcome.returncode,
         error=classify(outcome, stderr, limits),
         truncated=truncated,
-        events=to_events(raw_events, normaliser, out_offsets, err_offsets),
+        events=events,
         notes=tuple(notes),
         recorder=None
         if recording is None
