@@ -235,3 +235,44 @@ def test_editing_an_imported_helper_reruns_its_importer(site: Site) -> None:
     result = site.build()
     assert result.executed == 1
     assert "value 2" in result.page()
+
+
+def test_missing_configured_interpreter_is_named(site: Site) -> None:
+    config = site.root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "      cache_dir: .cache/deepcuts\n",
+            "      cache_dir: .cache/deepcuts\n      pythons: ['3.1']\n",
+        )
+    )
+    site.write("snippets/ok.py", "print('ok')\n")
+    _page(site, "ok.py")
+    strict = site.build()
+    assert strict.returncode != 0
+    assert "no CPython 3.1 found" in strict.log
+    relaxed = site.build(strict=False)
+    assert relaxed.returncode == 0  # falls back to the building interpreter, with the warning
+    assert "no CPython 3.1 found" in relaxed.log
+    assert "ok" in relaxed.page()
+
+
+def test_built_page_caches_the_recording(site: Site) -> None:
+    site.write("snippets/calls.py", "def f(x):\n    return x * 2\n\nprint(f(21))\n")
+    site.write("snippets/plain.py", "print('no recorder')\n")
+    site.write(
+        "docs/index.md",
+        "```deepcut\nfile: calls.py\n```\n\n```deepcut\nfile: plain.py\ntrace: off\n```\n",
+    )
+    assert site.build().returncode == 0
+    traces = {}
+    for entry in (site.root / ".cache" / "deepcuts").rglob("*.json"):
+        trace = json.loads(entry.read_text())["trace"]
+        traces[trace["snippet"]] = trace
+    assert [e["event"] for e in traces["calls.py"]["events"]] == [
+        "call",
+        "call",
+        "return",
+        "return",
+    ]
+    assert traces["calls.py"]["events"][1]["locals"] == {"x": "21"}
+    assert traces["plain.py"]["events"] == [] and traces["plain.py"]["recorder"] is None
