@@ -99,30 +99,39 @@ def test_sleeping_snippet_is_killed_at_the_deadline(tmp_path: Path) -> None:
     assert trace.stdout == "start\n"  # type: ignore[attr-defined]
 
 
+def live_processes(marker: str) -> list[int]:
+    """Processes (not zombies) whose command line contains ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_grandchild_holding_the_pipe_does_not_hold_the_build(tmp_path: Path) -> None:
+    marker = f"grandchild-{tmp_path.name}"
     elapsed, trace = _run(
         tmp_path,
-        """\
+        f"""\
         import subprocess, sys
-        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        print(child.pid)
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "{marker}"])
+        print("started")
         """,
         timeout=20,
     )
     assert elapsed < 5
     assert trace.error is None  # type: ignore[attr-defined]
-    pid = int(trace.stdout.strip())  # type: ignore[attr-defined]
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().split()[2]
-        except FileNotFoundError:
-            break
-        if state == "Z":
-            break
+    while live_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.05)
-    else:
-        pytest.fail(f"grandchild {pid} still running")
+    assert not live_processes(marker)
 
 
 def test_output_flood_is_capped(tmp_path: Path) -> None:

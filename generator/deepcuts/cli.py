@@ -17,6 +17,7 @@ from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
+from deepcuts.run.sandbox import choose_sandbox
 
 
 def _snippets_root(path: Path, given: str | None) -> Path:
@@ -37,7 +38,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 2
     interpreter = interpreters.find(args.python) if args.python else interpreters.current()
     root = _snippets_root(path, args.snippets)
-    trace = run_snippet(path.resolve(), root, interpreter, Limits(timeout=args.timeout))
+    sandbox = choose_sandbox(args.require_sandbox)
+    trace = run_snippet(
+        path.resolve(), root, interpreter, Limits(timeout=args.timeout), sandbox=sandbox
+    )
     if args.json:
         print(json.dumps(trace.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -58,12 +62,24 @@ def _cmd_trace(args: argparse.Namespace) -> int:
         lines=args.lines, max_events=args.max_events, backend=args.backend, stdlib=args.stdlib
     )
     root = _snippets_root(path, args.snippets)
-    trace = run_snippet(path.resolve(), root, interpreter, Limits(timeout=args.timeout), record)
+    sandbox = choose_sandbox(args.require_sandbox)
+    trace = run_snippet(
+        path.resolve(), root, interpreter, Limits(timeout=args.timeout), record, sandbox=sandbox
+    )
     if args.json:
         print(json.dumps(trace.to_json(), indent=1, ensure_ascii=False))
     else:
         sys.stdout.write(TraceLog(trace).text())
     return 0 if trace.ok else 1
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    sandbox = choose_sandbox(args.require_sandbox)
+    for layer in sandbox.layers:
+        print(f"on       {layer}")
+    for reason in sandbox.missing:
+        print(f"missing  {reason}")
+    return 0
 
 
 def _cmd_interpreters(args: argparse.Namespace) -> int:
@@ -105,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--stdlib", action="store_true", help="record standard library frames too")
     trace.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
     trace.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    trace.add_argument(
+        "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
+    )
     trace.set_defaults(handler=_cmd_trace)
 
     run = sub.add_parser("run", help="run one snippet as the site build does; print its output")
@@ -113,7 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
     run.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
     run.add_argument("--json", action="store_true", help="print the whole trace document")
+    run.add_argument(
+        "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
+    )
     run.set_defaults(handler=_cmd_run)
+
+    layers = sub.add_parser("sandbox", help="say which isolation layers snippet runs get here")
+    layers.add_argument(
+        "--require-sandbox", action="store_true", help="exit 2 if a layer is missing"
+    )
+    layers.set_defaults(handler=_cmd_sandbox)
 
     found = sub.add_parser("interpreters", help="list the CPython versions found, and where")
     found.add_argument(

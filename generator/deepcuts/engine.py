@@ -26,6 +26,7 @@ from deepcuts.run.cache import ResultCache, cache_key
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
+from deepcuts.run.sandbox import Sandbox, choose_sandbox
 from deepcuts.spec import FenceSpec, parse_spec
 from deepcuts.verify import check_run
 
@@ -53,6 +54,7 @@ class EngineConfig:
     pythons: tuple[str, ...] = ()  # empty: the interpreter running the build
     interpreter_paths: tuple[tuple[str, str], ...] = ()
     timeout: float = 10.0
+    require_sandbox: bool = False
 
     @classmethod
     def from_options(cls, options: dict[str, Any], base: Path | None = None) -> EngineConfig:
@@ -71,7 +73,15 @@ class EngineConfig:
             pythons=tuple(str(p) for p in pythons),
             interpreter_paths=tuple(sorted((str(k), str(v)) for k, v in dict(paths).items())),
             timeout=float(options.get("timeout") or 10.0),
+            require_sandbox=_truthy(options.get("require_sandbox")),
         )
+
+
+def _truthy(value: Any) -> bool:
+    """A config flag that may come from the environment as text (``!ENV`` in mkdocs.yml)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def _log_error(error: DeepCutsError) -> None:
@@ -111,6 +121,11 @@ class Engine:
                 found.append(discovery.current())
             self._interpreters = found
         return self._interpreters
+
+    def sandbox(self) -> Sandbox:
+        """The isolation every run of this engine gets; :class:`SandboxError` when the
+        configuration requires a layer this machine lacks."""
+        return choose_sandbox(self.config.require_sandbox)
 
     # -- run -------------------------------------------------------------------------------
     def limits(self, spec: FenceSpec) -> Limits:
@@ -159,7 +174,14 @@ class Engine:
         if cached is not None:
             return key, cached, True
         self.executed += 1
-        result = run_snippet(snippet.path, self.config.snippets_dir, interpreter, limits, record)
+        result = run_snippet(
+            snippet.path,
+            self.config.snippets_dir,
+            interpreter,
+            limits,
+            record,
+            sandbox=self.sandbox(),
+        )
         return key, result, False
 
     def keep(self, key: str, trace: Trace) -> None:

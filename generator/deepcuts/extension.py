@@ -74,6 +74,7 @@ class DeepCutsExtension(Extension):
             "pythons": [[], "Python versions to run each snippet on; empty: the building one"],
             "interpreters": [{}, "Explicit interpreter paths by version, e.g. {'3.12': '/x/py'}"],
             "timeout": [10.0, "Default wall-clock limit of one run, in seconds"],
+            "require_sandbox": [False, "Fail instead of running a snippet without every layer"],
         }
         super().__init__(**kwargs)
 

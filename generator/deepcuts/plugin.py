@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -67,6 +68,10 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         config.mdx_configs["deepcuts"] = options
         self.engine = get_engine(engine_config)
         self.engine.report = self._report
+        try:
+            log.info("%s", self.engine.sandbox().describe())
+        except DeepCutsError as exc:  # a required layer is missing: no snippet may run
+            raise PluginError(str(exc)) from None
         return config
 
     def _report(self, error: DeepCutsError) -> None:

@@ -22,8 +22,6 @@ from _json import encode_basestring_ascii as _quote
 # fields), a code record ["c", number, name, qualname, file] shipped before the first event that
 # uses that code, or an output record ["o", stdout offset, stderr offset].
 KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
-_lseek = os.lseek
-_get_ident = _thread.get_ident
 
 # Event kinds as numbers (KINDS order), and the "how" of exceptions, as JSON text.
 CALL, LINE, RETURN, EXCEPTION, YIELD, RESUME, ABANDONED = range(7)
@@ -31,8 +29,6 @@ RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
     '"raised"', '"caught"', '"propagated"', '"never started"',
 )  # fmt: skip
 
-
-_CHUNK = 500  # events per channel write: bounds the child's memory between writes
 
 # Near the recursion limit the recorder's own frames would count against the snippet's: its
 # RecursionError would come earlier, or (settrace, 3.10-3.11) from inside the trace call with
@@ -100,9 +96,9 @@ class Recorder:
         self.threading_hook = False  # settrace: watch for the snippet importing threading
         self.error = None  # an internal error that stopped recording
         self.stopped_for = None  # "recursion" when recording stopped near the recursion limit
-        self.emit_call, self.emit_value, self.emit_exception, self.emit_resume = (
-            self._make_emitters()
-        )
+        from _deepcuts_emit import make_emitters  # noqa: PLC0415 - child side, on PYTHONPATH
+
+        self.emit_call, self.emit_value, self.emit_exception, self.emit_resume = make_emitters(self)
 
     # -- what is traced ----------------------------------------------------------------------
     def classify(self, code):
@@ -241,7 +237,7 @@ class Recorder:
         return None
 
     # -- events ------------------------------------------------------------------------------
-    def _add_code(self, code):
+    def add_code(self, code):
         """Number a code object and ship its names once (events then carry the number)."""
         number = self.code_ids[code] = len(self.code_ids)
         self.chunk.append(
@@ -249,121 +245,6 @@ class Recorder:
             % (number, _quote(code.co_name), _quote(self.qualname(code)), _quote(code.co_filename))
         )
         return number
-
-    def _make_emitters(self):
-        """Build the functions that record events, one per kind of record, as closures over local
-        state: attribute look-ups on ``self`` would cost more than anything else on this path.
-
-        Records (JSON arrays; see the module docstring):
-          [CALL, frame, parent, code, line, thread, locals(, objects)]
-          [ABANDONED, frame, parent, code, line, thread, value, objects]
-          [RETURN or YIELD, frame, line, value(, objects)]
-          [EXCEPTION, frame, line, value, how]
-          [RESUME, frame, line, thread]
-          [LINE, frame, line, locals(, objects)]
-          ["o", stdout offset, stderr offset]   before the first event that sees new output
-        """
-        chunk = self.chunk
-        code_ids = self.code_ids
-        threads = self.threads
-        add_code = self._add_code
-        thread_number = self.thread_number
-        flush = self.flush
-        left = [self.cap or -1]  # events until the cap; -1: no cap
-        last = [0, 0]  # output offsets last shipped
-
-        def keep(event):
-            # Where the output stood when this happened. stdout is line-buffered (set by the
-            # bootstrap, as in a terminal) and stderr too, so complete lines are in the files.
-            # Each offset costs a system call, and both are needed at every event: a warning
-            # printed just before a return must show before it.
-            try:
-                out_pos = _lseek(1, 0, 1)
-            except OSError:
-                out_pos = -1
-            try:
-                err_pos = _lseek(2, 0, 1)
-            except OSError:
-                err_pos = -1
-            if out_pos != last[0] or err_pos != last[1]:
-                last[0] = out_pos
-                last[1] = err_pos
-                chunk.append('["o",%d,%d]' % (out_pos, err_pos))
-            chunk.append(event)
-            if len(chunk) >= _CHUNK:
-                flush()
-            left[0] -= 1
-            if not left[0]:
-                self.truncated = True
-                self.stop()
-            return event
-
-        def thread_of():
-            thread = threads.get(_get_ident())
-            return thread_number() if thread is None else thread
-
-        def call(kind, number, parent, code, line, payload, objects):
-            """CALL (payload: the arguments) or ABANDONED (payload: the coroutine's repr)."""
-            if not self.active:
-                return None
-            code_id = code_ids.get(code)
-            if code_id is None:
-                code_id = add_code(code)
-            return keep(
-                "[%d,%d,%d,%d,%d,%d,%s%s]"
-                % (
-                    kind,
-                    number,
-                    -1 if parent is None else parent,
-                    code_id,
-                    line,
-                    thread_of(),
-                    payload,
-                    "" if objects == "null" else "," + objects,
-                )
-            )
-
-        def value(kind, number, line, text, objects):
-            """RETURN or YIELD with the value's repr, or LINE with the locals. The hottest path
-            after calls: `keep` is written out here to save a call."""
-            if not self.active:
-                return None
-            if objects == "null":
-                event = "[%d,%d,%d,%s]" % (kind, number, line, text)
-            else:
-                event = "[%d,%d,%d,%s,%s]" % (kind, number, line, text, objects)
-            try:
-                out_pos = _lseek(1, 0, 1)
-            except OSError:
-                out_pos = -1
-            try:
-                err_pos = _lseek(2, 0, 1)
-            except OSError:
-                err_pos = -1
-            if out_pos != last[0] or err_pos != last[1]:
-                last[0] = out_pos
-                last[1] = err_pos
-                chunk.append('["o",%d,%d]' % (out_pos, err_pos))
-            chunk.append(event)
-            if len(chunk) >= _CHUNK:
-                flush()
-            left[0] -= 1
-            if not left[0]:
-                self.truncated = True
-                self.stop()
-            return event
-
-        def exception(number, line, text, how):
-            if not self.active:
-                return None
-            return keep("[3,%d,%d,%s,%s]" % (number, line, text, how))
-
-        def resume(number, line):
-            if not self.active:
-                return None
-            return keep("[5,%d,%d,%d]" % (number, line, thread_of()))
-
-        return call, value, exception, resume
 
     def retract(self, event):
         """Take back an event that later events showed to be wrong (a "caught" that was only a

@@ -83,10 +83,15 @@ def normalise_stream(
 
 
 def _clean_map(values: Any, normaliser: Normaliser) -> dict[str, str] | None:
+    """Normalised ``{name: repr}``: values always, names only when they could hold a path or an
+    address (they are identifiers almost always, and this runs for every call event)."""
     if not isinstance(values, dict):
         return None
     text = normaliser.text
-    return {text(str(k)): text(str(v)) for k, v in values.items()}
+    return {
+        (k if k.isidentifier() else text(str(k))): text(v) if type(v) is str else text(str(v))
+        for k, v in values.items()
+    }
 
 
 def output_offsets(recording: Recording) -> tuple[set[int], set[int]]:

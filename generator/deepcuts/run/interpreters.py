@@ -31,6 +31,7 @@ _PROBE = (
     "'build': sys.version, "
     "'stdlib': sysconfig.get_paths()['stdlib'], "
     "'platstdlib': sysconfig.get_paths()['platstdlib'], "
+    "'prefixes': sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}), "
     "'executable': sys.executable}))"
 )
 
@@ -44,6 +45,7 @@ class Interpreter:
     build: str  # sys.version, which names the compiler and build date: part of cache keys
     executable: str
     stdlib: str
+    prefixes: tuple[str, ...] = ()  # sys.prefix and friends: what a sandbox must let it read
 
     @property
     def version_info(self) -> tuple[int, int]:
@@ -80,6 +82,7 @@ def probe(executable: str) -> Interpreter | None:
                     build=info["build"],
                     executable=executable,
                     stdlib=info["stdlib"],
+                    prefixes=tuple(info["prefixes"]),
                 )
     except (OSError, subprocess.SubprocessError, ValueError, KeyError):
         found = None
@@ -88,8 +91,8 @@ def probe(executable: str) -> Interpreter | None:
 
 
 def current() -> Interpreter:
-    """The interpreter running the build."""
-    found = probe(sys.executable)
+    """The interpreter running the build (the base one, when that is a virtual environment)."""
+    found = probe(getattr(sys, "_base_executable", sys.executable)) or probe(sys.executable)
     if found is None:  # pragma: no cover - we are running, so we can answer the probe
         raise InterpreterError(f"the building interpreter {sys.executable} did not answer")
     return found
@@ -110,6 +113,9 @@ def candidates(version: str, configured: dict[str, str] | None = None) -> list[s
     if configured and configured.get(version):
         found.append(str(Path(configured[version]).expanduser()))
     if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        # Inside a virtual environment, the interpreter it was made from: snippets must not see
+        # the build's own packages (MkDocs, this generator) on sys.path.
+        found.append(getattr(sys, "_base_executable", sys.executable))
         found.append(sys.executable)
     on_path = shutil.which(f"python{version}")
     if on_path:

@@ -20,6 +20,9 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from deepcuts.run import cgroup
 
 # After the child itself has exited, how long descendants may keep its pipes open before we stop
 # reading and kill them (a daemon left behind must not hold the build).
@@ -37,6 +40,7 @@ class Limits:
     memory_bytes: int = 1024 * 1024 * 1024  # address space
     file_bytes: int = 16 * 1024 * 1024  # largest file the child may write
     open_files: int = 256
+    processes: int = 256  # per user; enforced where the child lacks CAP_SYS_RESOURCE (sandbox)
 
 
 @dataclass(frozen=True)
@@ -52,14 +56,22 @@ class ProcessOutcome:
     duration: float
 
 
+def _prepare_child(limits: Limits, group: Path | None) -> None:
+    """Runs in the child between fork and exec: join the pids cgroup, then set the rlimits."""
+    if group is not None:
+        cgroup.join(group)
+    _apply_limits(limits)
+
+
 def _apply_limits(limits: Limits) -> None:
-    """Runs in the child between fork and exec: only async-signal-safe-ish C calls here."""
+    """Only setrlimit calls: this runs between fork and exec."""
     cpu = max(1, int(limits.timeout) + 1)
     for which, value in (
         (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_AS, limits.memory_bytes),
         (resource.RLIMIT_FSIZE, limits.file_bytes),
         (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_NPROC, limits.processes),
         (resource.RLIMIT_CORE, 0),
     ):
         # Never raise a hard limit we were given, only lower it.
@@ -144,9 +156,13 @@ def run_process(
     env: Mapping[str, str],
     limits: Limits,
     channel: bool = False,
+    pids_cgroup: bool = False,
 ) -> ProcessOutcome:
     """Run ``argv`` to completion or to a limit. With ``channel``, the child inherits a pipe whose
-    write end's number is in ``DEEPCUTS_CHANNEL_FD``; what it writes comes back as ``channel``."""
+    write end's number is in ``DEEPCUTS_CHANNEL_FD``; what it writes comes back as ``channel``.
+    With ``pids_cgroup``, the child and all its descendants share a fresh pids cgroup that allows
+    ``limits.processes`` processes (see cgroup.py)."""
+    group = cgroup.create(limits.processes) if pids_cgroup else None
     env = dict(env)
     chan_r = chan_w = -1
     if channel:
@@ -166,13 +182,15 @@ def run_process(
             stderr=err,
             start_new_session=True,
             pass_fds=(chan_w,) if channel else (),
-            preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509 - only setrlimit calls
+            preexec_fn=lambda: _prepare_child(limits, group),  # noqa: PLW1509 - no locks taken
         )
     except BaseException:
         out.close()
         err.close()
         if channel:
             os.close(chan_r)
+        if group is not None:
+            cgroup.remove(group)
         raise
     finally:
         if channel:
@@ -196,6 +214,8 @@ def run_process(
         proc.wait()
         if channel:
             os.close(chan_r)
+        if group is not None:
+            cgroup.remove(group)  # kills whatever is still in it: nothing escapes the group
     with out, err:
         stdout = _read_capped(out.fileno(), limits.stdout_bytes)
         stderr = _read_capped(err.fileno(), limits.stderr_bytes)

@@ -8,6 +8,7 @@ normalised here, at capture, so that nothing downstream deals with addresses or 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import signal
@@ -21,6 +22,7 @@ from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
 from deepcuts.run.precompile import precompile_recorder
 from deepcuts.run.process import Limits, ProcessOutcome, run_process
+from deepcuts.run.sandbox import Sandbox, choose_sandbox, readable_paths
 
 RECORDER_DIR = Path(__file__).resolve().parent.parent / "record"
 
@@ -106,25 +108,41 @@ def run_snippet(
     interpreter: Interpreter,
     limits: Limits,
     record: RecordOptions | None = None,
+    *,
+    sandbox: Sandbox | None = None,
 ) -> Trace:
     """Run ``script`` (a file under ``snippets_root``) and return its normalised trace; with
-    ``record``, the recorder runs inside the child and the trace has events."""
+    ``record``, the recorder runs inside the child and the trace has events. ``sandbox``
+    defaults to the best this machine offers (see :func:`choose_sandbox`)."""
     script = script.resolve()
+    sandbox = sandbox or choose_sandbox()
     scratch = tempfile.mkdtemp(prefix="deepcuts-")
     env = child_env(scratch)
     if record is not None:
         precompile_recorder(interpreter, RECORDER_DIR)
         env.update(record.env(script.parent))
+    argv = sandbox.wrap(
+        [interpreter.executable, str(script)],
+        scratch=scratch,
+        readable=readable_paths(
+            interpreter.prefixes,
+            interpreter.executable,
+            script.parent,
+            RECORDER_DIR if record is not None else None,
+        ),
+    )
     try:
         outcome = run_process(
-            [interpreter.executable, str(script)],
+            argv,
             cwd=scratch,
             env=env,
             limits=limits,
             channel=record is not None,
+            pids_cgroup=sandbox.pids_cgroup,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    outcome = dataclasses.replace(outcome, returncode=sandbox.exit_status(outcome.returncode))
     normaliser = Normaliser(
         [
             (str(snippets_root.resolve()), ""),

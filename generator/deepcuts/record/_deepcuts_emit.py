@@ -1,0 +1,129 @@
+"""The functions that record events (child side, stdlib only, Python 3.10+ syntax).
+
+They run for every event, so they are closures over local state: attribute look-ups on the
+recorder would cost more than anything else on this path. Each event is encoded as a JSON array
+the moment it happens (a Python JSON encoder would cost several microseconds per event).
+"""
+
+import _thread
+import os
+
+_CHUNK = 500  # records per channel write: bounds the child's memory between writes
+_lseek = os.lseek
+_get_ident = _thread.get_ident
+
+
+def make_emitters(rec):
+    """Build the functions that record events, one per kind of record, as closures over local
+    state: attribute look-ups on the recorder would cost more than anything else on this path.
+
+    Records (JSON arrays; see the module docstring):
+      [CALL, frame, parent, code, line, thread, locals(, objects)]
+      [ABANDONED, frame, parent, code, line, thread, value, objects]
+      [RETURN or YIELD, frame, line, value(, objects)]
+      [EXCEPTION, frame, line, value, how]
+      [RESUME, frame, line, thread]
+      [LINE, frame, line, locals(, objects)]
+      ["o", stdout offset, stderr offset]   before the first event that sees new output
+    """
+    chunk = rec.chunk
+    code_ids = rec.code_ids
+    threads = rec.threads
+    add_code = rec.add_code
+    thread_number = rec.thread_number
+    flush = rec.flush
+    left = [rec.cap or -1]  # events until the cap; -1: no cap
+    last = [0, 0]  # output offsets last shipped
+
+    def keep(event):
+        # Where the output stood when this happened. stdout is line-buffered (set by the
+        # bootstrap, as in a terminal) and stderr too, so complete lines are in the files.
+        # Each offset costs a system call, and both are needed at every event: a warning
+        # printed just before a return must show before it.
+        try:
+            out_pos = _lseek(1, 0, 1)
+        except OSError:
+            out_pos = -1
+        try:
+            err_pos = _lseek(2, 0, 1)
+        except OSError:
+            err_pos = -1
+        if out_pos != last[0] or err_pos != last[1]:
+            last[0] = out_pos
+            last[1] = err_pos
+            chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+        chunk.append(event)
+        if len(chunk) >= _CHUNK:
+            flush()
+        left[0] -= 1
+        if not left[0]:
+            rec.truncated = True
+            rec.stop()
+        return event
+
+    def thread_of():
+        thread = threads.get(_get_ident())
+        return thread_number() if thread is None else thread
+
+    def call(kind, number, parent, code, line, payload, objects):
+        """CALL (payload: the arguments) or ABANDONED (payload: the coroutine's repr)."""
+        if not rec.active:
+            return None
+        code_id = code_ids.get(code)
+        if code_id is None:
+            code_id = add_code(code)
+        return keep(
+            "[%d,%d,%d,%d,%d,%d,%s%s]"
+            % (
+                kind,
+                number,
+                -1 if parent is None else parent,
+                code_id,
+                line,
+                thread_of(),
+                payload,
+                "" if objects == "null" else "," + objects,
+            )
+        )
+
+    def value(kind, number, line, text, objects):
+        """RETURN or YIELD with the value's repr, or LINE with the locals. The hottest path
+        after calls: `keep` is written out here to save a call."""
+        if not rec.active:
+            return None
+        if objects == "null":
+            event = "[%d,%d,%d,%s]" % (kind, number, line, text)
+        else:
+            event = "[%d,%d,%d,%s,%s]" % (kind, number, line, text, objects)
+        try:
+            out_pos = _lseek(1, 0, 1)
+        except OSError:
+            out_pos = -1
+        try:
+            err_pos = _lseek(2, 0, 1)
+        except OSError:
+            err_pos = -1
+        if out_pos != last[0] or err_pos != last[1]:
+            last[0] = out_pos
+            last[1] = err_pos
+            chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+        chunk.append(event)
+        if len(chunk) >= _CHUNK:
+            flush()
+        left[0] -= 1
+        if not left[0]:
+            rec.truncated = True
+            rec.stop()
+        return event
+
+    def exception(number, line, text, how):
+        if not rec.active:
+            return None
+        return keep("[3,%d,%d,%s,%s]" % (number, line, text, how))
+
+    def resume(number, line):
+        if not rec.active:
+            return None
+        return keep("[5,%d,%d,%d]" % (number, line, thread_of()))
+
+    return call, value, exception, resume
