@@ -51,10 +51,10 @@ def parse_channel(data: bytes) -> Recording:
                     recording.codes[int(entry[1])] = (str(entry[2]), str(entry[3]), str(entry[4]))
                 else:
                     recording.records.append(entry)
-        elif isinstance(item, dict) and "header" in item:
-            recording.header = dict(item["header"])
-        elif isinstance(item, dict) and "end" in item:
-            recording.end = dict(item["end"])
+        elif isinstance(item, dict) and isinstance(item.get("header"), dict):
+            recording.header = item["header"]
+        elif isinstance(item, dict) and isinstance(item.get("end"), dict):
+            recording.end = item["end"]
         else:
             recording.garbled += 1
     return recording
