@@ -95,6 +95,7 @@ CASES = [
         "import sys\nsys.setrecursionlimit(10**8)\nx = []\nfor _ in range(10**6):\n    x = [x]\n"
         "print(repr(x))\n",
         "killed by SIGSEGV",
+        timeout=20,  # building a million nested lists takes seconds on a loaded machine
     ),
     Case("segfault", "import ctypes\nctypes.string_at(0)\n", "killed by SIGSEGV"),
     Case("abort", "import os\nos.abort()\n", "killed by SIGABRT"),

@@ -20,7 +20,6 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from deepcuts.run import cgroup
 
@@ -54,13 +53,6 @@ class ProcessOutcome:
     timed_out: bool
     capped: str | None  # "stdout", "stderr" or "channel": the stream that hit its cap
     duration: float
-
-
-def _prepare_child(limits: Limits, group: Path | None) -> None:
-    """Runs in the child between fork and exec: join the pids cgroup, then set the rlimits."""
-    if group is not None:
-        cgroup.join(group)
-    _apply_limits(limits)
 
 
 def _apply_limits(limits: Limits) -> None:
@@ -100,9 +92,14 @@ class _Watch:
         channel = bytearray()
         selector = selectors.DefaultSelector()
         if channel_fd is not None:
-            selector.register(channel_fd, selectors.EVENT_READ)
+            selector.register(channel_fd, selectors.EVENT_READ, "channel")
+        # A pidfd becomes readable the moment the process exits (Linux 5.3+): no poll interval
+        # is added to every run. Elsewhere, the loop polls every 20 ms.
+        pidfd = _pidfd(self.proc.pid)
+        if pidfd is not None:
+            selector.register(pidfd, selectors.EVENT_READ, "exit")
         exited_at: float | None = None
-        with selector:
+        try:
             while self.capped is None:
                 now = time.monotonic()
                 if now >= self.deadline:
@@ -112,28 +109,49 @@ class _Watch:
                     exited_at = exited_at or now
                     # Done once the channel is closed, or shortly after exit if a descendant
                     # still holds it (it is killed with the group).
-                    if not selector.get_map() or now - exited_at > _ORPHAN_GRACE:
+                    if "channel" not in _watched(selector) or now - exited_at > _ORPHAN_GRACE:
                         break
                 wait = min(self.deadline - now, 0.02)
-                if selector.get_map():
-                    for key, _mask in selector.select(timeout=wait):
-                        data = os.read(key.fd, 1 << 16)
-                        if not data:
-                            selector.unregister(key.fd)
-                        elif len(channel) + len(data) > self.caps["channel"]:
-                            self.capped = "channel"
-                        else:
-                            channel += data
-                else:
-                    time.sleep(wait)
+                for key, _mask in selector.select(timeout=wait):
+                    self._ready(selector, key, channel)
                 self._check_sizes()
+        finally:
+            selector.close()
+            if pidfd is not None:
+                os.close(pidfd)
         self._check_sizes()  # a flood that ended the child (file size limit) is still a flood
         return channel
+
+    def _ready(
+        self, selector: selectors.BaseSelector, key: selectors.SelectorKey, channel: bytearray
+    ) -> None:
+        """The process exited (its pidfd), or the channel has data or is closed."""
+        if key.data == "exit":
+            selector.unregister(key.fd)
+            return
+        data = os.read(key.fd, 1 << 16)
+        if not data:
+            selector.unregister(key.fd)
+        elif len(channel) + len(data) > self.caps["channel"]:
+            self.capped = "channel"
+        else:
+            channel += data
 
     def _check_sizes(self) -> None:
         for name, fd in self.files.items():
             if self.capped is None and os.fstat(fd).st_size > self.caps[name]:
                 self.capped = name
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
+        return None
+
+
+def _watched(selector: selectors.BaseSelector) -> set[str]:
+    return {key.data for key in selector.get_map().values()}
 
 
 def _read_capped(fd: int, cap: int) -> bytes:
@@ -160,9 +178,9 @@ def run_process(
 ) -> ProcessOutcome:
     """Run ``argv`` to completion or to a limit. With ``channel``, the child inherits a pipe whose
     write end's number is in ``DEEPCUTS_CHANNEL_FD``; what it writes comes back as ``channel``.
-    With ``pids_cgroup``, the child and all its descendants share a fresh pids cgroup that allows
-    ``limits.processes`` processes (see cgroup.py)."""
-    group = cgroup.create(limits.processes) if pids_cgroup else None
+    With ``pids_cgroup``, the child is born in the build's pids cgroup (see cgroup.py)."""
+    if pids_cgroup:
+        cgroup.enter_build_group()
     env = dict(env)
     chan_r = chan_w = -1
     if channel:
@@ -182,15 +200,13 @@ def run_process(
             stderr=err,
             start_new_session=True,
             pass_fds=(chan_w,) if channel else (),
-            preexec_fn=lambda: _prepare_child(limits, group),  # noqa: PLW1509 - no locks taken
+            preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509 - only setrlimit calls
         )
     except BaseException:
         out.close()
         err.close()
         if channel:
             os.close(chan_r)
-        if group is not None:
-            cgroup.remove(group)
         raise
     finally:
         if channel:
@@ -214,8 +230,6 @@ def run_process(
         proc.wait()
         if channel:
             os.close(chan_r)
-        if group is not None:
-            cgroup.remove(group)  # kills whatever is still in it: nothing escapes the group
     with out, err:
         stdout = _read_capped(out.fileno(), limits.stdout_bytes)
         stderr = _read_capped(err.fileno(), limits.stderr_bytes)

@@ -77,7 +77,11 @@ class Sandbox:
             else ()
         )
         if self.pids_cgroup:
-            extra = (*extra, "pids cgroup (a hard bound on processes, fork bombs included)")
+            extra = (
+                *extra,
+                f"pids cgroup around the build ({cgroup.BUILD_BUDGET} processes for "
+                "all snippet runs together: fork bombs are bounded)",
+            )
         return (*extra, *ALWAYS)
 
     def describe(self) -> str:
