@@ -1,5 +1,6 @@
 """The ``deepcuts`` command.
 
+``deepcuts check``          run and verify every snippet of every article (what PR CI runs)
 ``deepcuts trace PATH``     run one snippet under the recorder; print a readable log or the JSON
 ``deepcuts run PATH``       run one snippet as the site build would and print its output
 ``deepcuts interpreters``   list the Python versions found on this machine, and where
@@ -8,10 +9,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
+from deepcuts.check import Checker, find_fences, load_site, summary
+from deepcuts.engine import Engine
 from deepcuts.errors import DeepCutsError
 from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
@@ -71,6 +75,25 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(TraceLog(trace).text())
     return 0 if trace.ok else 1
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    config, docs = load_site(Path(args.config))
+    config = dataclasses.replace(
+        config, require_sandbox=args.require_sandbox or config.require_sandbox
+    )
+    engine = Engine(config)
+    engine.report = lambda error: print(f"deepcuts: {error}", file=sys.stderr)
+    fences = list(find_fences(docs))
+    versions = ", ".join(i.full_version for i in engine.interpreters())
+    print(
+        f"checking {len(fences)} fence(s) on CPython {versions}; "
+        f"{engine.sandbox().describe()[:100]}...",
+        file=sys.stderr,
+    )
+    results = Checker(engine, update=args.update, jobs=args.jobs).run(fences)
+    print(summary(results), end="")
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -136,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
     )
     run.set_defaults(handler=_cmd_run)
+
+    check = sub.add_parser("check", help="run and verify every snippet of every article")
+    check.add_argument("--config", default="mkdocs.yml", help="the site (default mkdocs.yml)")
+    check.add_argument(
+        "--update", action="store_true", help="rewrite the expected output files from the runs"
+    )
+    check.add_argument("--jobs", type=int, default=None, help="parallel runs (default: cores)")
+    check.add_argument(
+        "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
+    )
+    check.set_defaults(handler=_cmd_check)
 
     layers = sub.add_parser("sandbox", help="say which isolation layers snippet runs get here")
     layers.add_argument(

@@ -18,9 +18,11 @@ from typing import Any
 
 import deepcuts
 from deepcuts import render
+from deepcuts.claims import check_claims, parse_claims
 from deepcuts.discover import Snippet, excerpt, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
 from deepcuts.model import Trace
+from deepcuts.render.outputs import group_outputs, tab_anchor
 from deepcuts.run import interpreters as discovery
 from deepcuts.run.cache import ResultCache, cache_key
 from deepcuts.run.interpreters import Interpreter
@@ -28,7 +30,7 @@ from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
 from deepcuts.run.sandbox import Sandbox, choose_sandbox
 from deepcuts.spec import FenceSpec, parse_spec
-from deepcuts.verify import check_run
+from deepcuts.verify import check_output, check_run
 
 log = logging.getLogger("deepcuts")
 
@@ -52,6 +54,7 @@ class EngineConfig:
     snippets_dir: Path
     cache_dir: Path | None
     pythons: tuple[str, ...] = ()  # empty: the interpreter running the build
+    optional_pythons: tuple[str, ...] = ()  # of those, the ones a machine may lack
     interpreter_paths: tuple[tuple[str, str], ...] = ()
     timeout: float = 10.0
     require_sandbox: bool = False
@@ -67,10 +70,18 @@ class EngineConfig:
         if isinstance(pythons, str):
             pythons = (pythons,)
         paths = options.get("interpreters") or {}
+        optional = options.get("optional_pythons") or ()
+        for version in (*pythons, *optional):
+            if not isinstance(version, str):
+                raise FenceError(
+                    f"Python versions in the deepcuts configuration are strings: write "
+                    f"'{version}' in quotes (YAML reads 3.10 as the number 3.1)"
+                )
         return cls(
             snippets_dir=snippets.resolve(),
             cache_dir=cache_dir.resolve() if cache_dir else None,
             pythons=tuple(str(p) for p in pythons),
+            optional_pythons=tuple(str(p) for p in optional),
             interpreter_paths=tuple(sorted((str(k), str(v)) for k, v in dict(paths).items())),
             timeout=float(options.get("timeout") or 10.0),
             require_sandbox=_truthy(options.get("require_sandbox")),
@@ -116,7 +127,10 @@ class Engine:
                 try:
                     found.append(discovery.find(version, paths))
                 except DeepCutsError as exc:
-                    self.report(exc)
+                    if version in self.config.optional_pythons:
+                        log.info("deepcuts: optional %s", exc)
+                    else:
+                        self.report(exc)
             if not found:
                 found.append(discovery.current())
             self._interpreters = found
@@ -184,6 +198,24 @@ class Engine:
         )
         return key, result, False
 
+    def verified_traces(self, spec: FenceSpec, snippet: Snippet, location: Location) -> list[Trace]:
+        """Run (or fetch) the snippet on every configured interpreter and verify each run: how
+        it ended, what it printed, and the fence's claims. Raises the first failure."""
+        claims = parse_claims(list(spec.claims), location)
+        traces = []
+        for interpreter in self.interpreters():
+            key, trace, cached = self.trace(
+                snippet, interpreter, self.limits(spec), self.record_options(spec)
+            )
+            check_run(trace, spec, location)
+            if not spec.varies:
+                check_output(trace, snippet.path, location)
+            check_claims(claims, trace, location)
+            if not cached:
+                self.keep(key, trace)
+            traces.append(trace)
+        return traces
+
     def keep(self, key: str, trace: Trace) -> None:
         """Store a verified trace. Runs cut short by a limit are never kept: a timeout may be load
         on the machine rather than the snippet, and must be retried by the next build."""
@@ -210,17 +242,15 @@ class Engine:
             if location.article:
                 self.dependents.setdefault(snippet.name, set()).add(location.article)
             shown = excerpt(snippet, spec.section, spec.lines)
-            interpreter = self.interpreters()[0]
-            key, trace, cached = self.trace(
-                snippet, interpreter, self.limits(spec), self.record_options(spec)
-            )
-            check_run(trace, spec, location)
-            if not cached:
-                self.keep(key, trace)
+            traces = self.verified_traces(spec, snippet, location)
             title = spec.title or snippet.name
             return render.render(
                 "snippet.html.j2",
-                trace=trace,
+                groups=group_outputs(traces),
+                anchor=tab_anchor(location),
+                claims=spec.claims,
+                varies=spec.varies,
+                snippet=snippet.name,
                 source_html=render.highlight_source(md, shown.text, shown.first_line, title),
                 expected_error=spec.raises is not None,
             )

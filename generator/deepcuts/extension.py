@@ -72,6 +72,7 @@ class DeepCutsExtension(Extension):
             "snippets_dir": ["snippets", "Folder of snippet files, relative to the working dir"],
             "cache_dir": [".cache/deepcuts", "Folder of cached runs; empty to disable"],
             "pythons": [[], "Python versions to run each snippet on; empty: the building one"],
+            "optional_pythons": [[], "Of those, the versions a machine may lack (a note only)"],
             "interpreters": [{}, "Explicit interpreter paths by version, e.g. {'3.12': '/x/py'}"],
             "timeout": [10.0, "Default wall-clock limit of one run, in seconds"],
             "require_sandbox": [False, "Fail instead of running a snippet without every layer"],

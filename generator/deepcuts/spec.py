@@ -11,6 +11,9 @@ A fence body is a small YAML mapping::
     title: Binding arguments       # optional: caption above the source
     trace: lines                   # optional: calls (default), lines, or off
     max_events: 20000              # optional: the recorder's event cap (default 10000)
+    claims:                        # optional: statements about the run, checked (claims.py)
+      - add is called with a=2, b=3
+    varies: true                   # optional: the output differs between runs (not compared)
     ```
 
 See ``docs/reference/fence.md`` for the contributor-facing description.
@@ -28,7 +31,10 @@ from deepcuts.errors import FenceError, Location
 
 MAX_TIMEOUT = 60.0
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
-_KNOWN = ("file", "section", "lines", "raises", "timeout", "title", "trace", "max_events")
+_KNOWN = (
+    "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
+    "varies",
+)  # fmt: skip
 TRACE_LEVELS = ("calls", "lines", "off")
 DEFAULT_MAX_EVENTS = 10_000
 MAX_EVENTS_LIMIT = 200_000
@@ -46,6 +52,8 @@ class FenceSpec:
     title: str | None = None
     trace: str = "calls"  # one of TRACE_LEVELS
     max_events: int = DEFAULT_MAX_EVENTS
+    claims: tuple[str, ...] = ()
+    varies: bool = False
 
 
 def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
@@ -99,6 +107,17 @@ def _parse_trace(data: dict[str, Any], location: Location) -> tuple[str, int]:
     return str(level), cap
 
 
+def _parse_claims(data: dict[str, Any], location: Location) -> tuple[str, ...]:
+    claims = data.get("claims") or []
+    if isinstance(claims, str):
+        claims = [claims]
+    if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
+        raise FenceError(
+            "'claims' is a list of statements, one per line starting with '- '", location
+        )
+    return tuple(claims)
+
+
 def _optional_text(data: dict[str, Any], key: str, location: Location) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
@@ -135,4 +154,6 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
         title=_optional_text(data, "title", location),
         trace=trace,
         max_events=max_events,
+        claims=_parse_claims(data, location),
+        varies=bool(data.get("varies", False)),
     )

@@ -1,15 +1,27 @@
-"""Decide whether a run is what its fence says it should be.
+"""Decide whether a run is what its author says it should be.
 
-For now a fence states one thing about a run: whether it ends normally or with an exception
-(``raises``). Any other ending is an error that names the article line and the snippet and carries
-the tail of stderr, so a contributor sees the traceback in the build log.
+Three things are checked: how the run ends (normally, or with the exception the fence names in
+``raises``), what it prints (the expected output recorded beside the snippet), and the claims the
+fence makes about the trace (see :mod:`deepcuts.claims`). Every failure names the article line,
+the snippet and the interpreter, and carries the evidence: stderr's tail, a diff, or the events.
 """
 
 from __future__ import annotations
 
-from deepcuts.errors import Location, SnippetRunError
+import difflib
+import re
+from pathlib import Path
+
+from deepcuts.errors import DeepCutsError, Location, SnippetRunError
 from deepcuts.model import Trace
 from deepcuts.spec import FenceSpec
+
+
+class OutputMismatch(DeepCutsError):
+    """What the snippet printed is not what its author recorded."""
+
+    kind = "output"
+
 
 _DETAIL_LINES = 30
 
@@ -52,3 +64,66 @@ def check_run(trace: Trace, spec: FenceSpec, location: Location) -> None:
             location,
             _tail(trace.stderr),
         )
+
+
+# -- expected output ---------------------------------------------------------------------------
+# An author states what a snippet prints in files beside it: `name.out` (stdout) and `name.err`
+# (stderr), or `name.3.12.out` for what one Python version prints differently. They are written
+# by `deepcuts check --update` from real runs, and reviewed in the pull request's diff.
+
+STREAMS = ("out", "err")
+
+
+def expected_path(snippet_path: Path, stream: str, version: str | None = None) -> Path:
+    """Where the expected ``stream`` ("out" or "err") of a snippet is kept."""
+    middle = f".{version}" if version else ""
+    return snippet_path.with_name(f"{snippet_path.stem}{middle}.{stream}")
+
+
+def expected_output(snippet_path: Path, stream: str, version: str) -> str | None:
+    """The expectation for ``version``: its own file, else the common one, else None."""
+    for candidate in (
+        expected_path(snippet_path, stream, version),
+        expected_path(snippet_path, stream),
+    ):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    return None
+
+
+def has_expectations(snippet_path: Path) -> bool:
+    """Whether the author recorded any expected output for this snippet (a common file, or one
+    for a Python version)."""
+    own = re.compile(rf"^{re.escape(snippet_path.stem)}(\.3\.\d+)?\.(out|err)$")
+    return any(own.match(path.name) for path in snippet_path.parent.iterdir() if path.is_file())
+
+
+def output_diff(expected: str, actual: str, label: str) -> str:
+    """A unified diff, expected first, as a contributor reads it in a review."""
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            f"expected {label}",
+            f"actual {label}",
+        )
+    )
+
+
+def check_output(trace: Trace, snippet_path: Path, location: Location) -> None:
+    """Raise :class:`OutputMismatch` when the run's output is not the recorded expectation.
+    A snippet with no recorded expectation at all is not checked here (``deepcuts check``
+    reports it)."""
+    if not has_expectations(snippet_path):
+        return
+    version = ".".join(trace.python.split(".")[:2])
+    for stream, actual in (("out", trace.stdout), ("err", trace.stderr)):
+        expected = expected_output(snippet_path, stream, version) or ""
+        if expected != actual:
+            name = "stdout" if stream == "out" else "stderr"
+            raise OutputMismatch(
+                f"{name} differs from {expected_path(snippet_path, stream).name} on CPython "
+                f"{trace.python} (run `deepcuts check --update` if the change is right)",
+                location,
+                output_diff(expected, actual, name),
+            )
