@@ -41,13 +41,15 @@ def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-
     pytest.fail(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def server(site: Site) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+@pytest.fixture(params=[[], ["--dirty"]], ids=["serve", "serve-dirty"])
+def server(
+    site: Site, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     port = _free_port()
     log = site.root / "serve.log"
     with log.open("w") as handle:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "mkdocs", "serve", *request.param, "-a", f"127.0.0.1:{port}"],
             cwd=site.root,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
             stdout=handle,

@@ -151,7 +151,9 @@ class Engine:
         """What the recorder records for a fence (``None``: ``trace: off``, a plain run)."""
         if spec.trace == "off":
             return None
-        return RecordOptions(lines=spec.trace == "lines", max_events=spec.max_events)
+        return RecordOptions(
+            lines=spec.trace == "lines", max_events=spec.max_events, stdlib=spec.stdlib
+        )
 
     def key_for(
         self,

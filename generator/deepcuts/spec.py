@@ -14,6 +14,7 @@ A fence body is a small YAML mapping::
     claims:                        # optional: statements about the run, checked (claims.py)
       - add is called with a=2, b=3
     varies: true                   # optional: the output differs between runs (not compared)
+    stdlib: true                   # optional: also record frames of the standard library
     ```
 
 See ``docs/reference/fence.md`` for the contributor-facing description.
@@ -33,7 +34,7 @@ MAX_TIMEOUT = 60.0
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _KNOWN = (
     "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
-    "varies",
+    "varies", "stdlib",
 )  # fmt: skip
 TRACE_LEVELS = ("calls", "lines", "off")
 DEFAULT_MAX_EVENTS = 10_000
@@ -54,6 +55,7 @@ class FenceSpec:
     max_events: int = DEFAULT_MAX_EVENTS
     claims: tuple[str, ...] = ()
     varies: bool = False
+    stdlib: bool = False
 
 
 def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
@@ -156,4 +158,5 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
         max_events=max_events,
         claims=_parse_claims(data, location),
         varies=bool(data.get("varies", False)),
+        stdlib=bool(data.get("stdlib", False)),
     )
