@@ -22,6 +22,7 @@ from deepcuts.claims import check_claims, parse_claims
 from deepcuts.discover import Snippet, excerpt, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
 from deepcuts.model import Trace
+from deepcuts.render.figures import render_diagrams
 from deepcuts.render.outputs import group_outputs, tab_anchor
 from deepcuts.run import interpreters as discovery
 from deepcuts.run.cache import ResultCache, cache_key
@@ -248,6 +249,7 @@ class Engine:
             title = spec.title or snippet.name
             return render.render(
                 "snippet.html.j2",
+                diagrams=render_diagrams(spec, traces[0], location),
                 groups=group_outputs(traces),
                 anchor=tab_anchor(location),
                 claims=spec.claims,

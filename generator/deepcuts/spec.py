@@ -15,6 +15,10 @@ A fence body is a small YAML mapping::
       - add is called with a=2, b=3
     varies: true                   # optional: the output differs between runs (not compared)
     stdlib: true                   # optional: also record frames of the standard library
+    diagrams:                      # optional: drawn from the recorded run
+      - timeline
+      - snapshot: add              # the stack when add's frame starts
+      - lifecycle
     ```
 
 See ``docs/reference/fence.md`` for the contributor-facing description.
@@ -34,7 +38,7 @@ MAX_TIMEOUT = 60.0
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _KNOWN = (
     "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
-    "varies", "stdlib",
+    "varies", "stdlib", "diagrams",
 )  # fmt: skip
 TRACE_LEVELS = ("calls", "lines", "off")
 DEFAULT_MAX_EVENTS = 10_000
@@ -56,6 +60,7 @@ class FenceSpec:
     claims: tuple[str, ...] = ()
     varies: bool = False
     stdlib: bool = False
+    diagrams: tuple[tuple[str, str], ...] = ()  # (kind, argument): ("snapshot", "add")
 
 
 def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
@@ -120,6 +125,28 @@ def _parse_claims(data: dict[str, Any], location: Location) -> tuple[str, ...]:
     return tuple(claims)
 
 
+def _parse_diagrams(data: dict[str, Any], location: Location) -> tuple[tuple[str, str], ...]:
+    wanted = data.get("diagrams") or []
+    if not isinstance(wanted, list):
+        wanted = [wanted]
+    diagrams = []
+    for item in wanted:
+        if item in ("timeline", "lifecycle"):
+            diagrams.append((str(item), ""))
+        elif (
+            isinstance(item, dict)
+            and list(item) == ["snapshot"]
+            and isinstance(item["snapshot"], str)
+        ):
+            diagrams.append(("snapshot", item["snapshot"]))
+        else:
+            raise FenceError(
+                f"unknown diagram {item!r}: use timeline, lifecycle, or 'snapshot: FUNCTION'",
+                location,
+            )
+    return tuple(diagrams)
+
+
 def _optional_text(data: dict[str, Any], key: str, location: Location) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
@@ -159,4 +186,5 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
         claims=_parse_claims(data, location),
         varies=bool(data.get("varies", False)),
         stdlib=bool(data.get("stdlib", False)),
+        diagrams=_parse_diagrams(data, location),
     )

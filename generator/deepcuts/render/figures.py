@@ -1,0 +1,42 @@
+"""The diagrams a fence asks for, as HTML: layout from :mod:`diagrams`, markup from templates."""
+
+from __future__ import annotations
+
+from deepcuts.errors import FenceError, Location
+from deepcuts.model import Trace
+from deepcuts.render import diagrams as layout
+from deepcuts.render import render
+from deepcuts.render.outputs import tab_anchor
+from deepcuts.spec import FenceSpec
+
+
+def render_diagrams(spec: FenceSpec, trace: Trace, location: Location) -> list[str]:
+    """Inline SVG figures for the fence's ``diagrams``, drawn from ``trace``."""
+    figures = []
+    base = tab_anchor(location)
+    for index, (kind, argument) in enumerate(spec.diagrams):
+        ident = f"{base}-d{index}"
+        if kind == "timeline":
+            figures.append(
+                render(
+                    "diagram_timeline.svg.j2",
+                    d=layout.timeline(trace),
+                    id=ident,
+                    snippet=trace.snippet,
+                )
+            )
+        elif kind == "snapshot":
+            drawn = layout.snapshot(trace, argument)
+            if drawn is None:
+                raise FenceError(
+                    f"snapshot: {argument} was never called in the recorded run", location
+                )
+            figures.append(render("diagram_snapshot.svg.j2", d=drawn, id=ident))
+        elif kind == "lifecycle":
+            life = layout.lifecycle(trace)
+            if life is None:
+                raise FenceError("lifecycle: the run has no generator or coroutine frame", location)
+            figures.append(
+                render("diagram_lifecycle.svg.j2", d=life, id=ident, snippet=trace.snippet)
+            )
+    return figures
