@@ -22,7 +22,7 @@ from deepcuts.claims import check_claims, parse_claims
 from deepcuts.discover import Snippet, excerpt, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
 from deepcuts.model import Trace
-from deepcuts.render.figures import render_diagrams
+from deepcuts.render.figures import render_diagrams, viewer_data
 from deepcuts.render.outputs import group_outputs, tab_anchor
 from deepcuts.run import interpreters as discovery
 from deepcuts.run.cache import ResultCache, cache_key
@@ -250,6 +250,7 @@ class Engine:
             return render.render(
                 "snippet.html.j2",
                 diagrams=render_diagrams(spec, traces[0], location),
+                viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
                 groups=group_outputs(traces),
                 anchor=tab_anchor(location),
                 claims=spec.claims,

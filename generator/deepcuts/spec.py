@@ -19,6 +19,7 @@ A fence body is a small YAML mapping::
       - timeline
       - snapshot: add              # the stack when add's frame starts
       - lifecycle
+    viewer: true                   # optional: step through the recorded run in the page
     ```
 
 See ``docs/reference/fence.md`` for the contributor-facing description.
@@ -38,7 +39,7 @@ MAX_TIMEOUT = 60.0
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _KNOWN = (
     "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
-    "varies", "stdlib", "diagrams",
+    "varies", "stdlib", "diagrams", "viewer",
 )  # fmt: skip
 TRACE_LEVELS = ("calls", "lines", "off")
 DEFAULT_MAX_EVENTS = 10_000
@@ -61,6 +62,7 @@ class FenceSpec:
     varies: bool = False
     stdlib: bool = False
     diagrams: tuple[tuple[str, str], ...] = ()  # (kind, argument): ("snapshot", "add")
+    viewer: bool = False  # a step-through of the recorded run (docs/assets/deepcuts-viewer.js)
 
 
 def _yaml_error_line(exc: yaml.YAMLError, location: Location) -> Location:
@@ -187,4 +189,5 @@ def parse_spec(body: str, location: Location) -> FenceSpec:
         varies=bool(data.get("varies", False)),
         stdlib=bool(data.get("stdlib", False)),
         diagrams=_parse_diagrams(data, location),
+        viewer=bool(data.get("viewer", False)),
     )

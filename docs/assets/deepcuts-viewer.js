@@ -1,0 +1,142 @@
+/* Python DeepCuts step-through viewer: progressive enhancement of a deepcut fence.
+   The page works without it (source, output, diagrams). With it, a reader steps through the
+   recorded run: the current line, the stack of frames with their locals, the output so far.
+   Data: <script type="application/json" class="deepcut-steps"> written at build time. */
+(function () {
+  "use strict";
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* Replay events 0..index: the stack (innermost last) and what each frame holds. */
+  function stackAt(data, index) {
+    var stack = [], suspended = {};
+    for (var i = 0; i <= index; i++) {
+      var e = data.events[i], kind = e[0], frame = e[1];
+      if (kind === "call") {
+        stack.push({ frame: frame, name: data.frames[frame], locals: e[3] || {} });
+      } else if (kind === "resume" && suspended[frame]) {
+        stack.push(suspended[frame]);
+        delete suspended[frame];
+      } else if (kind === "line") {
+        for (var j = stack.length - 1; j >= 0; j--) {
+          if (stack[j].frame === frame) { stack[j].locals = e[3] || {}; break; }
+        }
+      } else if (kind === "return" || kind === "yield" ||
+                 (kind === "exception" && e[4] === "propagated")) {
+        for (var k = stack.length - 1; k >= 0; k--) {
+          if (stack[k].frame === frame) {
+            var left = stack.splice(k, 1)[0];
+            if (kind === "yield") suspended[frame] = left;
+            break;
+          }
+        }
+      }
+    }
+    return stack;
+  }
+
+  function describe(data, e) {
+    var name = data.frames[e[1]], kind = e[0];
+    if (kind === "call") return "call " + name;
+    if (kind === "return") return name + " returns " + e[3];
+    if (kind === "yield") return name + " yields " + e[3];
+    if (kind === "resume") return name + " resumes";
+    if (kind === "exception") return name + ": " + e[4] + " " + e[3];
+    if (kind === "abandoned") return name + " collected, never started";
+    return "line " + e[2] + " of " + name;
+  }
+
+  function setup(root) {
+    if (root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var data = JSON.parse(root.querySelector("script.deepcut-steps").textContent);
+    var count = data.events.length;
+    if (!count) return;
+    var id = root.id;
+
+    var bar = el("div", "dc-viewer__controls");
+    var prev = el("button", "md-button dc-viewer__prev", "\u25C0 Previous");
+    var next = el("button", "md-button dc-viewer__next", "Next \u25B6");
+    var slider = el("input", "dc-viewer__slider");
+    slider.type = "range"; slider.min = "1"; slider.max = String(count); slider.value = "1";
+    slider.setAttribute("aria-label", "Step");
+    var counter = el("span", "dc-viewer__counter");
+    counter.setAttribute("aria-live", "polite");
+    var link = el("a", "dc-viewer__link", "link to this step");
+    bar.append(prev, slider, next, counter, link);
+
+    var body = el("div", "dc-viewer__body");
+    var code = el("ol", "dc-viewer__source");
+    data.source.forEach(function (text, n) {
+      var li = el("li", "", text || " ");
+      li.value = n + data.first;
+      code.appendChild(li);
+    });
+    var side = el("div", "dc-viewer__side");
+    var what = el("p", "dc-viewer__event");
+    var stackBox = el("ol", "dc-viewer__stack");
+    stackBox.setAttribute("aria-label", "Frames, innermost first");
+    var out = el("pre", "dc-viewer__output");
+    side.append(what, el("p", "dc-viewer__heading", "Stack, innermost first"), stackBox,
+                el("p", "dc-viewer__heading", "Output so far"), out);
+    body.append(code, side);
+    root.append(bar, body);
+    root.hidden = false;
+
+    var step = 0;
+    function show(n) {
+      step = Math.max(0, Math.min(count - 1, n));
+      var e = data.events[step];
+      slider.value = String(step + 1);
+      counter.textContent = "Step " + (step + 1) + " of " + count;
+      prev.disabled = step === 0;
+      next.disabled = step === count - 1;
+      what.textContent = describe(data, e);
+      Array.prototype.forEach.call(code.children, function (li, k) {
+        li.classList.toggle("dc-current", k + data.first === e[2]);
+      });
+      stackBox.textContent = "";
+      stackAt(data, step).reverse().forEach(function (f) {
+        var item = el("li", "dc-viewer__frame");
+        item.appendChild(el("strong", "", f.name));
+        var names = Object.keys(f.locals);
+        item.appendChild(el("span", "dc-viewer__locals", names.length ?
+          " " + names.map(function (k) { return k + "=" + f.locals[k]; }).join(", ") : ""));
+        stackBox.appendChild(item);
+      });
+      var o = e[5] === null || e[5] === undefined ? data.stdout.length : e[5];
+      out.textContent = data.stdout.slice(0, o) || "(nothing yet)";
+      link.href = "#" + id + "-step-" + (step + 1);
+    }
+    prev.addEventListener("click", function () { show(step - 1); });
+    next.addEventListener("click", function () { show(step + 1); });
+    slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
+    root.tabIndex = 0;
+    root.addEventListener("keydown", function (ev) {
+      var moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: count - 1 };
+      if (ev.key in moves && ev.target.tagName !== "INPUT") {
+        show(moves[ev.key]);
+        ev.preventDefault();
+      }
+    });
+    var wanted = new RegExp("^#" + id + "-step-(\\d+)$").exec(location.hash);
+    show(wanted ? Number(wanted[1]) - 1 : 0);
+    if (wanted) root.scrollIntoView();
+  }
+
+  function init() {
+    document.querySelectorAll(".deepcut-viewer").forEach(setup);
+  }
+  if (window.document$ && window.document$.subscribe) {
+    window.document$.subscribe(init);  /* Material's instant navigation */
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
