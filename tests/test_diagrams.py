@@ -92,3 +92,26 @@ def test_a_snapshot_of_a_function_that_never_ran_is_an_error() -> None:
 def test_an_unknown_diagram_is_a_fence_error() -> None:
     with pytest.raises(FenceError, match="unknown diagram"):
         parse_spec("file: seed.py\ndiagrams:\n  - pie chart\n", WHERE)
+
+
+def test_snapshot_at_a_line_and_at_a_marker(tmp_path: Path) -> None:
+    script = tmp_path / "marked.py"
+    script.write_text(
+        "def outer(n):\n    total = n + 1\n    return inner(total)\n\n\n"
+        "def inner(m):\n    doubled = m * 2  # snapshot: deep\n    return doubled\n\n\n"
+        "print(outer(1))\n"
+    )
+    trace = run_snippet(
+        script, tmp_path, interpreters.current(), Limits(), RecordOptions(lines=True)
+    )
+    where = Location("article.md", 3, "marked.py")
+    spec = parse_spec(
+        "file: marked.py\ndiagrams:\n  - snapshot: 7\n  - snapshot: marker deep\n", where
+    )
+    by_line, by_marker = render_diagrams(spec, trace, where, script.read_text())
+    assert by_line == by_marker.replace("-d1", "-d0")  # the marker is on line 7
+    assert "The stack when line 7 starts" in by_line
+    assert ">m = 2<" in by_line and ">n = 1<" in by_line and ">total = 2<" in by_line
+    bad = parse_spec("file: marked.py\ndiagrams:\n  - snapshot: marker nowhere\n", where)
+    with pytest.raises(FenceError, match="no '# snapshot: nowhere' comment"):
+        render_diagrams(bad, trace, where, script.read_text())

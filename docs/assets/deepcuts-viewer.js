@@ -93,7 +93,8 @@
       step = Math.max(0, Math.min(count - 1, n));
       var e = data.events[step];
       slider.value = String(step + 1);
-      counter.textContent = "Step " + (step + 1) + " of " + count;
+      counter.textContent = "Step " + (step + 1) + " of " + count +
+        (data.cut ? " (the recording goes on for " + data.cut + " more events, not shown)" : "");
       prev.disabled = step === 0;
       next.disabled = step === count - 1;
       what.textContent = describe(data, e);

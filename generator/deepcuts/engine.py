@@ -249,7 +249,7 @@ class Engine:
             title = spec.title or snippet.name
             return render.render(
                 "snippet.html.j2",
-                diagrams=render_diagrams(spec, traces[0], location),
+                diagrams=render_diagrams(spec, traces[0], location, snippet.source),
                 viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
                 groups=group_outputs(traces),
                 anchor=tab_anchor(location),

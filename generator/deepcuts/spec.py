@@ -138,12 +138,15 @@ def _parse_diagrams(data: dict[str, Any], location: Location) -> tuple[tuple[str
         elif (
             isinstance(item, dict)
             and list(item) == ["snapshot"]
-            and isinstance(item["snapshot"], str)
+            and isinstance(item["snapshot"], str | int)
+            and not isinstance(item["snapshot"], bool)
         ):
-            diagrams.append(("snapshot", item["snapshot"]))
+            # A function name, a line number, or "marker NAME" (a `# snapshot: NAME` comment).
+            diagrams.append(("snapshot", str(item["snapshot"])))
         else:
             raise FenceError(
-                f"unknown diagram {item!r}: use timeline, lifecycle, or 'snapshot: FUNCTION'",
+                f"unknown diagram {item!r}: use timeline, lifecycle, or 'snapshot: FUNCTION', "
+                "'snapshot: LINE' or 'snapshot: marker NAME'",
                 location,
             )
     return tuple(diagrams)

@@ -180,20 +180,25 @@ BOX_LINE = 18.0
 BOX_GAP = 22.0
 
 
-def snapshot(trace: Trace, function: str) -> Snapshot | None:
-    """The stack when ``function``'s first frame starts, innermost first; None if never."""
+def snapshot(trace: Trace, function: str, line: int | None = None) -> Snapshot | None:
+    """The stack, innermost first, when ``function``'s first frame starts, or (with ``line``)
+    at the first recorded event on that line of the snippet; None if that never happened."""
     events = list(trace.events)
-    start = next(
-        (
+    if line is None:
+        found = [
             i
             for i, e in enumerate(events)
             if e.event == "call" and function in (e.qualname, e.function)
-        ),
-        None,
-    )
-    if start is None:
+        ]
+    else:
+        found = [i for i, e in enumerate(events) if e.line == line and e.file == trace.snippet]
+    if not found:
         return None
+    start = found[0]
     by_frame = {e.frame: e for e in events[: start + 1] if e.event == "call"}
+    latest = {
+        e.frame: e.locals for e in events[: start + 1] if e.event == "line" and e.locals is not None
+    }
     chain = []
     frame: int | None = events[start].frame
     while frame is not None and frame in by_frame:
@@ -202,7 +207,7 @@ def snapshot(trace: Trace, function: str) -> Snapshot | None:
     diagram = Snapshot(target=function, width=WIDTH * 0.75, height=0)
     y = 0.0
     for index, call in enumerate(chain):
-        names = list((call.locals or {}).items())[:8]
+        names = list((latest.get(call.frame) or call.locals or {}).items())[:8]
         returned = next(
             (e.value for e in events[start + 1 :] if e.frame == call.frame and e.event == "return"),
             None,

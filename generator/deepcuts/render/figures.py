@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from deepcuts.errors import FenceError, Location
 from deepcuts.model import Trace
@@ -12,7 +13,22 @@ from deepcuts.render.outputs import tab_anchor
 from deepcuts.spec import FenceSpec
 
 
-def render_diagrams(spec: FenceSpec, trace: Trace, location: Location) -> list[str]:
+def _snapshot_line(argument: str, source: str) -> int | None:
+    """The line a snapshot names: a number, or the line of a ``# snapshot: NAME`` marker."""
+    if argument.isdigit():
+        return int(argument)
+    if argument.startswith("marker "):
+        name = argument.removeprefix("marker ").strip()
+        for number, text in enumerate(source.splitlines(), start=1):
+            if re.search(rf"#\s*snapshot:\s*{re.escape(name)}\s*$", text):
+                return number
+        raise FenceError(f"no '# snapshot: {name}' comment in the snippet")
+    return None
+
+
+def render_diagrams(
+    spec: FenceSpec, trace: Trace, location: Location, source: str = ""
+) -> list[str]:
     """Inline SVG figures for the fence's ``diagrams``, drawn from ``trace``."""
     figures = []
     base = tab_anchor(location)
@@ -28,10 +44,14 @@ def render_diagrams(spec: FenceSpec, trace: Trace, location: Location) -> list[s
                 )
             )
         elif kind == "snapshot":
-            drawn = layout.snapshot(trace, argument)
+            line = _snapshot_line(argument, source)
+            drawn = layout.snapshot(trace, argument if line is None else f"line {line}", line)
             if drawn is None:
+                what = f"line {line} was never reached" if line else f"{argument} was never called"
                 raise FenceError(
-                    f"snapshot: {argument} was never called in the recorded run", location
+                    f"snapshot: {what} in the recorded run (a line needs 'trace: lines' unless "
+                    "a call or a return happens on it)",
+                    location,
                 )
             figures.append(render("diagram_snapshot.svg.j2", d=drawn, id=ident))
         elif kind == "lifecycle":
