@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -147,3 +149,32 @@ def site(tmp_path: Path) -> Site:
     made.write("mkdocs.yml", SITE_CONFIG.format(extra=""))
     (made.root / "snippets").mkdir()
     return made
+
+
+def copy_project(target: Path) -> Path:
+    """The repository's site (mkdocs.yml, docs/, snippets/) in a folder of its own."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("mkdocs.yml", "docs", "snippets"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy(source, target / name)
+    return target
+
+
+def check_golden(golden: Path, actual: str, update: bool, what: str) -> None:
+    """Compare ``actual`` with a reviewed golden file, or rewrite it when updating."""
+    if update:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual)
+        return
+    assert golden.is_file(), f"no golden file {golden}: run pytest --update-goldens and review it"
+    expected = golden.read_text()
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), str(golden), "this run"
+            )
+        )
+        pytest.fail(f"{what} differs from the golden file:\n{diff}")

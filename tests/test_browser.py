@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_project
 
 ARGS = [
     "--no-sandbox",
@@ -38,10 +38,7 @@ def _chromium() -> str:
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The project's site, built in a copy and served on localhost."""
-    root = tmp_path_factory.mktemp("browser-site")
-    for name in ("mkdocs.yml", "docs", "snippets"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    root = copy_project(tmp_path_factory.mktemp("browser-site"))
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict"],
         cwd=root,

@@ -5,27 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from conftest import REPO, SITE_CONFIG, Site
+from conftest import SITE_CONFIG, Site, copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1770163200"}
-
-
-def _copy_project(target: Path) -> Path:
-    target.mkdir()
-    for name in ("mkdocs.yml", "docs", "snippets"):
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy(source, target / name)
-    return target
 
 
 def _build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -48,7 +36,7 @@ def _files(site: Path) -> dict[str, bytes]:
 
 def test_two_cold_builds_are_byte_identical(tmp_path: Path) -> None:
     """Every file of the published site, snippets run afresh each time (separate caches)."""
-    first, second = _copy_project(tmp_path / "one"), _copy_project(tmp_path / "two")
+    first, second = copy_project(tmp_path / "one"), copy_project(tmp_path / "two")
     for root in (first, second):
         done = _build(root)
         assert done.returncode == 0, done.stdout + done.stderr

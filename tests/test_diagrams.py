@@ -3,13 +3,12 @@ program, and what each diagram must say. Rewrite with `pytest --update-goldens`,
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, check_golden
 from deepcuts.errors import FenceError, Location
 from deepcuts.render.figures import render_diagrams
 from deepcuts.run import interpreters
@@ -47,19 +46,7 @@ def seed_figures() -> dict[str, str]:
 @pytest.mark.parametrize("name", ["timeline", "snapshot-add", "snapshot-level_two", "lifecycle"])
 def test_golden_svg(seed_figures: dict[str, str], name: str, update_goldens: bool) -> None:
     drawn = canonical(seed_figures[name])
-    golden = GOLDENS / f"seed-{name}.svg"
-    if update_goldens:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(drawn)
-        return
-    expected = golden.read_text()
-    if drawn != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(True), drawn.splitlines(True), str(golden), "drawn now"
-            )
-        )
-        pytest.fail(f"the {name} diagram changed:\n{diff}")
+    check_golden(GOLDENS / f"seed-{name}.svg", drawn, update_goldens, f"the {name} diagram")
 
 
 def test_each_diagram_has_a_title_and_a_text_alternative(seed_figures: dict[str, str]) -> None:

@@ -6,7 +6,6 @@ Golden logs live in tests/goldens/<sample>/<X.Y>-<backend>.log; rewrite them fro
 
 from __future__ import annotations
 
-import difflib
 import json
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES, installed_backends
+from conftest import REPO, SAMPLES, check_golden, installed_backends
 from deepcuts.model import Event, Trace
 from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
@@ -71,19 +70,7 @@ def test_golden_logs(
     # The patch release and the backend's reason are not part of what is compared.
     log = log.split("\n", 1)[1]
     golden = GOLDENS / script.stem / f"{interpreter.version}-{backend}.log"
-    if update_goldens:
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(log)
-        return
-    assert golden.is_file(), f"no golden file {golden}: run pytest --update-goldens and review it"
-    expected = golden.read_text()
-    if log != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(True), log.splitlines(True), str(golden), "this run"
-            )
-        )
-        pytest.fail(f"trace differs from the golden file:\n{diff}")
+    check_golden(golden, log, update_goldens, "the trace")
 
 
 def _structure(trace: Trace) -> list[tuple[object, ...]]:

@@ -19,6 +19,7 @@ from deepcuts.engine import Engine
 from deepcuts.errors import DeepCutsError
 from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
+from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
 from deepcuts.run.sandbox import choose_sandbox
@@ -35,12 +36,20 @@ def _snippets_root(path: Path, given: str | None) -> Path:
     return path.resolve().parent
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _snippet_and_interpreter(args: argparse.Namespace) -> tuple[Path, Interpreter] | None:
+    """The snippet file and interpreter a run or trace command names (None: no such file)."""
     path = Path(args.path)
     if not path.is_file():
         print(f"deepcuts: no such snippet file: {path}", file=sys.stderr)
+        return None
+    return path, interpreters.find(args.python) if args.python else interpreters.current()
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    found = _snippet_and_interpreter(args)
+    if found is None:
         return 2
-    interpreter = interpreters.find(args.python) if args.python else interpreters.current()
+    path, interpreter = found
     root = _snippets_root(path, args.snippets)
     sandbox = choose_sandbox(args.require_sandbox)
     trace = run_snippet(
@@ -57,11 +66,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_trace(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    if not path.is_file():
-        print(f"deepcuts: no such snippet file: {path}", file=sys.stderr)
+    found = _snippet_and_interpreter(args)
+    if found is None:
         return 2
-    interpreter = interpreters.find(args.python) if args.python else interpreters.current()
+    path, interpreter = found
     record = RecordOptions(
         lines=args.lines, max_events=args.max_events, backend=args.backend, stdlib=args.stdlib
     )
