@@ -163,6 +163,19 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def build_project(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of the site in ``root``, as CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def check_golden(golden: Path, actual: str, update: bool, what: str) -> None:
     """Compare ``actual`` with a reviewed golden file, or rewrite it when updating."""
     if update:

@@ -7,14 +7,12 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO, build_project, copy_project
 
 ARGS = [
     "--no-sandbox",
@@ -39,15 +37,7 @@ def _chromium() -> str:
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The project's site, built in a copy and served on localhost."""
     root = copy_project(tmp_path_factory.mktemp("browser-site"))
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = build_project(root)
     assert done.returncode == 0, done.stderr
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root / "site")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

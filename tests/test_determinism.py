@@ -11,21 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SITE_CONFIG, Site, copy_project
+from conftest import SITE_CONFIG, Site, build_project, copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1770163200"}
-
-
-def _build(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", *args],
-        cwd=root,
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -38,7 +26,7 @@ def test_two_cold_builds_are_byte_identical(tmp_path: Path) -> None:
     """Every file of the published site, snippets run afresh each time (separate caches)."""
     first, second = copy_project(tmp_path / "one"), copy_project(tmp_path / "two")
     for root in (first, second):
-        done = _build(root)
+        done = build_project(root, SOURCE_DATE_EPOCH=ENV["SOURCE_DATE_EPOCH"])
         assert done.returncode == 0, done.stdout + done.stderr
         executed = re.search(r"(\d+) snippet run\(s\) executed, 0 from cache", done.stderr)
         assert executed and int(executed.group(1)) > 0, done.stderr

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import REPO, copy_project
+from conftest import REPO, build_project, copy_project
 
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build a copy of the repository's site (its own cache folder, so it really runs)."""
     root = copy_project(tmp_path_factory.mktemp("project"))
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = build_project(root)
     assert done.returncode == 0, done.stdout + done.stderr
     return root / "site"
 
