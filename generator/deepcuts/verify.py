@@ -71,8 +71,6 @@ def check_run(trace: Trace, spec: FenceSpec, location: Location) -> None:
 # (stderr), or `name.3.12.out` for what one Python version prints differently. They are written
 # by `deepcuts check --update` from real runs, and reviewed in the pull request's diff.
 
-STREAMS = ("out", "err")
-
 
 def expected_path(snippet_path: Path, stream: str, version: str | None = None) -> Path:
     """Where the expected ``stream`` ("out" or "err") of a snippet is kept."""

@@ -1,15 +1,17 @@
 """The recorder's core (child side, stdlib only, Python 3.10+ syntax).
 
 A backend (``_deepcuts_settrace`` or ``_deepcuts_monitoring``) turns interpreter callbacks into
-calls of :meth:`Recorder.emit`; this module decides what is traced, numbers frames and threads,
-keeps the events, and ships them to the parent over the channel file descriptor as JSON lines:
+calls of the emitters (``_deepcuts_emit``); this module decides what is traced, numbers frames and
+threads, keeps the events, and ships them to the parent over the channel file descriptor as JSON
+lines:
 
     {"header": {...}}            once, first
     [[event], [event], ...]      chunks of events, as they fill
     {"end": {...}}               once, at interpreter exit (missing if the process died)
 
-An event is a JSON array in the order of ``FIELDS``, encoded as it happens (a Python JSON encoder
-would cost several microseconds per event); the parent turns it into ``model.Event``.
+An event is a JSON array whose fields depend on its kind (see ``_deepcuts_emit.make_emitters``),
+encoded as it happens (a Python JSON encoder would cost several microseconds per event); the
+parent (``run/channel.py``) turns it into ``model.Event``.
 """
 
 import _thread
@@ -21,6 +23,7 @@ from _json import encode_basestring_ascii as _quote
 # Records on the channel are JSON arrays: an event (see Recorder._make_emitters for each kind's
 # fields), a code record ["c", number, name, qualname, file] shipped before the first event that
 # uses that code, or an output record ["o", stdout offset, stderr offset].
+# The same list as model.EVENT_KINDS (this side may import only the standard library).
 KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
 
 # Event kinds as numbers (KINDS order), and the "how" of exceptions, as JSON text.

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepcuts.model import Event
+from deepcuts.model import EVENT_KINDS, Event
 from deepcuts.run.normalise import Normaliser
 
-_KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
+_KINDS = EVENT_KINDS  # the recorder sends the kind as its index in this list
 _CALL, _LINE, _RETURN, _EXCEPTION, _YIELD, _RESUME, _ABANDONED = range(7)
 
 
