@@ -29,8 +29,8 @@ def installed_backends() -> list[pytest.param]:  # type: ignore[valid-type]
     params = []
     for param in installed_pythons():
         interpreter = param.values[0]
-        version = param.id.removeprefix("py")
-        backends = ["settrace"] + (["monitoring"] if version >= "3.12" else [])
+        minor = int(param.id.removeprefix("py3."))
+        backends = ["settrace"] + (["monitoring"] if minor >= 12 else [])
         for backend in backends:
             params.append(
                 pytest.param(interpreter, backend, id=f"{param.id}-{backend}", marks=param.marks)

@@ -16,6 +16,7 @@ from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import child_env, run_snippet
+from deepcuts.run.sandbox import rooted_command
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.py"))
 SEED = Path(__file__).resolve().parents[1] / "snippets" / "function_call" / "seed.py"
@@ -23,8 +24,14 @@ SEED = Path(__file__).resolve().parents[1] / "snippets" / "function_call" / "see
 
 def plain_run(script: Path, interpreter: Interpreter, tmp_path: Path) -> tuple[str, str, int]:
     """`python script.py` with nothing of ours in between, normalised the same way."""
+    argv = [interpreter.executable, str(script)]
+    if interpreter.root is not None:  # its own /usr: the same view as a snippet run, no more
+        argv = rooted_command(
+            interpreter.root, argv, readable=[str(script.parent)], writable=[str(tmp_path)],
+            cwd=str(tmp_path),
+        )  # fmt: skip
     done = subprocess.run(
-        [interpreter.executable, str(script)],
+        argv,
         cwd=tmp_path,
         env=child_env(str(tmp_path)),
         capture_output=True,

@@ -3,7 +3,7 @@
 ``deepcuts check``          run and verify every snippet of every article (what PR CI runs)
 ``deepcuts trace PATH``     run one snippet under the recorder; print a readable log or the JSON
 ``deepcuts run PATH``       run one snippet as the site build would and print its output
-``deepcuts interpreters``   list the Python versions found on this machine, and where
+``deepcuts interpreters``   list the site's Python versions, where each is, or how to get it
 """
 
 from __future__ import annotations
@@ -113,17 +113,54 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configured_versions(config_file: Path) -> tuple[list[str], set[str], dict[str, str]]:
+    """The versions a site runs on (``pythons``), the optional ones among them, and explicit
+    paths; every supported version when there is no site here."""
+    if not config_file.is_file():
+        return list(interpreters.SUPPORTED), set(interpreters.SUPPORTED), {}
+    config, _docs = load_site(config_file)
+    versions = list(config.pythons) or [interpreters.current().version]
+    return versions, set(config.optional_pythons), dict(config.interpreter_paths)
+
+
+def _where(found: Interpreter) -> str:
+    if found.root is None:
+        return found.executable
+    return f"{found.root}/usr/bin/python{found.version} (in bubblewrap, with its own /usr)"
+
+
 def _cmd_interpreters(args: argparse.Namespace) -> int:
+    versions, optional, paths = _configured_versions(Path(args.config))
+    if args.install is not None:
+        from deepcuts.run import provision  # noqa: PLC0415 - only this command downloads
+
+        # Named versions must all be provisioned; by default, the site's missing versions are,
+        # where Debian carries them (a note for the others).
+        wanted = args.install or [v for v in versions if _lookup(v, paths) is None]
+        if wanted:
+            provision.install(
+                wanted,
+                report=lambda line: print(line, file=sys.stderr),
+                skip_unavailable=not args.install,
+            )
     missing = 0
-    for version in interpreters.SUPPORTED:
+    for version in versions:
+        kind = "optional" if version in optional else "required"
         try:
-            found = interpreters.find(version)
-        except DeepCutsError:
-            print(f"{version}  missing")
+            found = interpreters.find(version, paths)
+        except DeepCutsError as exc:
             missing += 1
+            print(f"{version:<5} missing   ({kind}) {exc.message}")
             continue
-        print(f"{version}  {found.full_version:<8} {found.executable}")
+        print(f"{version:<5} {found.full_version:<9} {found.origin + ':':<26} {_where(found)}")
     return 1 if args.require_all and missing else 0
+
+
+def _lookup(version: str, paths: dict[str, str]) -> Interpreter | None:
+    try:
+        return interpreters.find(version, paths)
+    except DeepCutsError:
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,9 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     layers.set_defaults(handler=_cmd_sandbox)
 
-    found = sub.add_parser("interpreters", help="list the CPython versions found, and where")
+    found = sub.add_parser(
+        "interpreters", help="list the site's CPython versions: where each is, or how to get it"
+    )
+    found.add_argument("--config", default="mkdocs.yml", help="the site (default mkdocs.yml)")
     found.add_argument(
-        "--require-all", action="store_true", help="exit 1 when a supported version is missing"
+        "--install",
+        nargs="*",
+        metavar="X.Y",
+        help="first download these versions from Debian's packages (default: the missing ones)",
+    )
+    found.add_argument(
+        "--require-all", action="store_true", help="exit 1 when a configured version is missing"
     )
     found.set_defaults(handler=_cmd_interpreters)
     return parser

@@ -49,7 +49,8 @@ class DeepCutsError(Exception):
         return type(self)(self.message, merged, self.detail)
 
     def __str__(self) -> str:
-        text = f"{self.location.describe()}: {self.message}"
+        known = self.location != Location()
+        text = f"{self.location.describe()}: {self.message}" if known else self.message
         if self.detail:
             text += "\n" + self.detail
         return text

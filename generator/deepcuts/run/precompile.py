@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from deepcuts.errors import DeepCutsError
 from deepcuts.run.interpreters import Interpreter
 
 _done: set[tuple[str, str]] = set()
@@ -22,8 +23,14 @@ def precompile_recorder(interpreter: Interpreter, folder: Path) -> None:
     if key in _done:
         return
     _done.add(key)
+    try:
+        argv = interpreter.command(
+            ["-m", "compileall", "-q", "-l", str(folder)], writable=(str(folder),)
+        )
+    except DeepCutsError:
+        return  # it cannot run here at all; the run itself will say why
     subprocess.run(
-        [interpreter.executable, "-m", "compileall", "-q", "-l", str(folder)],
+        argv,
         capture_output=True,
         timeout=60,
         check=False,

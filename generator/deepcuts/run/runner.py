@@ -121,17 +121,15 @@ def run_snippet(
     if record is not None:
         precompile_recorder(interpreter, RECORDER_DIR)
         env.update(record.env(script.parent))
-    argv = sandbox.wrap(
-        [interpreter.executable, str(script)],
-        scratch=scratch,
-        readable=readable_paths(
-            interpreter.prefixes,
-            interpreter.executable,
-            script.parent,
-            RECORDER_DIR if record is not None else None,
-        ),
-    )
     try:
+        argv = sandbox.wrap(
+            [interpreter.executable, str(script)],
+            scratch=scratch,
+            readable=readable_paths(
+                interpreter, script.parent, RECORDER_DIR if record is not None else None
+            ),
+            root=interpreter.root,
+        )
         outcome = run_process(
             argv,
             cwd=scratch,

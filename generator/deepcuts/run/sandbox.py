@@ -27,9 +27,13 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deepcuts.errors import DeepCutsError
 from deepcuts.run import cgroup
+
+if TYPE_CHECKING:
+    from deepcuts.run.interpreters import Interpreter
 
 NOBODY = 65534
 SCRATCH_BYTES = 64 * 1024 * 1024  # the working folder's tmpfs, and /tmp's
@@ -97,10 +101,18 @@ class Sandbox:
         *,
         scratch: str,
         readable: Sequence[str],
+        root: str | None = None,
     ) -> list[str]:
         """``argv`` run inside bubblewrap, seeing only ``readable`` (read-only) and the scratch
-        folder (a fresh tmpfs at the same path, also the working folder)."""
+        folder (a fresh tmpfs at the same path, also the working folder). With ``root`` (an
+        interpreter that brings its own C library), that folder's ``usr`` is the sandbox's
+        ``/usr`` instead of the machine's."""
         if self.bwrap is None:
+            if root is not None:
+                raise SandboxError(
+                    f"an interpreter with its own root ({root}) runs only inside bubblewrap, "
+                    "which is not available: " + "; ".join(self.missing[:1])
+                )
             return list(argv)
         command = [
             self.bwrap,
@@ -113,14 +125,7 @@ class Sandbox:
             "--dev", "/dev",
             "--size", str(SCRATCH_BYTES), "--tmpfs", "/tmp",  # noqa: S108 - inside the sandbox
         ]  # fmt: skip
-        for path in _SYSTEM_DIRS:
-            system = Path(path)
-            if system.is_symlink():  # Debian's merged /usr: /lib -> usr/lib
-                command += ["--symlink", str(system.readlink()), path]
-            elif system.is_dir():
-                command += ["--ro-bind", path, path]
-        for path in _SYSTEM_FILES:
-            command += ["--ro-bind-try", path, path]
+        command += _system_view(root)
         for path in _unique(readable):
             command += ["--ro-bind", path, path]
         command += ["--size", str(SCRATCH_BYTES), "--tmpfs", scratch, "--chdir", scratch, "--"]
@@ -135,6 +140,79 @@ class Sandbox:
         if self.bwrap is not None and code is not None and 128 < code < 160:
             return -(code - 128)
         return code
+
+
+def _system_view(root: str | None) -> list[str]:
+    """bubblewrap arguments for the system part of the view: the machine's ``/usr`` and system
+    libraries, or, for an interpreter with its own root, that root's ``usr`` as ``/usr``."""
+    if root is None:
+        command: list[str] = []
+        for path in _SYSTEM_DIRS:
+            system = Path(path)
+            if system.is_symlink():  # Debian's merged /usr: /lib -> usr/lib
+                command += ["--symlink", str(system.readlink()), path]
+            elif system.is_dir():
+                command += ["--ro-bind", path, path]
+        for path in _SYSTEM_FILES:
+            command += ["--ro-bind-try", path, path]
+        return command
+    return usr_from_root(root)
+
+
+def usr_from_root(root: str) -> list[str]:
+    """bubblewrap arguments that make ``ROOT/usr`` the sandbox's read-only ``/usr``.
+
+    Such a root (see ``provision.py``) holds an interpreter and the C library it was built for,
+    newer than the machine's, so nothing of the machine's ``/usr`` may be mixed in, with one
+    exception: ``/usr/bin/env``, which every sandboxed command starts through (see ``wrap``) and
+    which runs on the newer C library as it does on its own. ``/bin``, ``/lib``, ``/lib64`` and
+    ``/sbin`` lead into it as on a merged-/usr system. The machine's ``/etc/ld.so.cache`` is left
+    out: it describes the machine's libraries, and the root's loader finds its own without it."""
+    usr = Path(root) / "usr"
+    command = ["--tmpfs", "/usr"]
+    entries = sorted(usr.iterdir()) if usr.is_dir() else []
+    for entry in entries:
+        if entry.name != "bin":
+            command += ["--ro-bind", str(entry), f"/usr/{entry.name}"]
+    command += ["--dir", "/usr/bin"]
+    for entry in sorted((usr / "bin").iterdir()) if (usr / "bin").is_dir() else []:
+        command += ["--ro-bind", str(entry), f"/usr/bin/{entry.name}"]
+    command += ["--ro-bind", "/usr/bin/env", "/usr/bin/env", "--remount-ro", "/usr"]
+    for name in ("bin", "lib", "lib64", "sbin"):
+        command += ["--symlink", f"usr/{name}", f"/{name}"]
+    return command
+
+
+def rooted_command(
+    root: str,
+    argv: Sequence[str],
+    *,
+    writable: Sequence[str] = (),
+    readable: Sequence[str] = (),
+    cwd: str = "/tmp",  # noqa: S108 - inside the sandbox
+) -> list[str]:
+    """``argv`` run with ``ROOT/usr`` as ``/usr``, for the generator's own use of such an
+    interpreter (asking it who it is, byte-compiling the recorder): no network, a private
+    ``/tmp``, ``writable`` and ``readable`` folders bound at their own paths, working folder
+    ``cwd``. Raises :class:`SandboxError` where bubblewrap cannot run."""
+    bwrap = shutil.which("bwrap")
+    problem = "bubblewrap is not installed (Debian: apt-get install bubblewrap)"
+    if bwrap is not None:
+        found = _probe_bwrap(bwrap)
+        problem = found or ""
+    if bwrap is None or problem:
+        raise SandboxError(
+            f"CPython in {root} brings its own C library and runs only inside bubblewrap: {problem}"
+        )
+    command = [
+        bwrap, "--unshare-all", "--die-with-parent", "--proc", "/proc", "--dev", "/dev",
+        *usr_from_root(root), "--tmpfs", "/tmp",  # noqa: S108 - inside the sandbox
+    ]  # fmt: skip
+    for path in _unique(readable):
+        command += ["--ro-bind", path, path]
+    for path in _unique(writable):
+        command += ["--bind", path, path]
+    return [*command, "--chdir", cwd, "--", "/usr/bin/env", "-u", "PWD", *argv]
 
 
 def _unique(paths: Sequence[str]) -> list[str]:
@@ -198,19 +276,21 @@ def choose_sandbox(require: bool = False) -> Sandbox:
 
 
 def readable_paths(
-    interpreter_prefixes: Sequence[str],
-    executable: str,
+    interpreter: Interpreter,
     snippet_folder: Path,
     recorder: Path | None,
 ) -> list[str]:
     """What a sandboxed run must be able to read: the interpreter (prefixes and the real
-    executable's folder), the snippet's folder, and the recorder when it runs."""
-    paths = [
-        *interpreter_prefixes,
-        str(Path(executable).resolve().parent),
-        str(Path(executable).parent),
-        str(snippet_folder),
-    ]
+    executable's folder; nothing for one with its own root, which is ``/usr`` already), the
+    snippet's folder, and the recorder when it runs."""
+    paths = [str(snippet_folder)]
+    if interpreter.root is None:
+        executable = interpreter.executable
+        paths += [
+            *interpreter.prefixes,
+            str(Path(executable).resolve().parent),
+            str(Path(executable).parent),
+        ]
     if recorder is not None:
         paths.append(str(recorder))
     return paths
