@@ -7,28 +7,34 @@ first event, and generator suspension and resumption are distinct events (PY_YIE
 Quirks handled here:
 - RAISE fires in every frame an exception passes through, not only where it was raised; as in the
   settrace backend, "raised here" means the traceback starts in this frame.
-- RAISE, EXCEPTION_HANDLED and PY_UNWIND cannot be disabled per location, so their callbacks
-  filter by code object first.
 - EXCEPTION_HANDLED also fires for a ``finally`` block, and for the clean-up handlers CPython
   wraps around ``except ... as name``; a RERAISE of the same exception in the same frame shows it
   was one of those, and the "caught" is retracted. A real catch is reported at the line of the
   handler the exception jumped to.
 - Callbacks receive code objects, not frames: the frame is ``sys._getframe(1)``.
 - StopIteration inside generator-like frames is ``await``/``yield from`` protocol: not recorded.
-- LINE events are switched on per code object (``set_local_events``) when a traced code first
-  starts: as a global event, every line of every module the snippet imports would call us once
-  before being disabled (2x the whole run of the seed program with line detail, on 3.12).
+- Only PY_START is switched on globally (returning DISABLE for code we do not trace). The events
+  of a traced code object (returns, yields, resumptions, lines) are switched on for that code
+  object alone (``set_local_events``) when it first starts, as coverage.py's sysmon tracer does:
+  as global events, every return and line of every module the snippet imports would call us once
+  before being disabled (2x the whole run of the seed program with line detail, on 3.12). The
+  exception events can be local only from 3.15 on (``_LOCAL_EXCEPTIONS``); before, they are
+  global and their callbacks filter by code object first.
+- Near the recursion limit (see ``_deepcuts_limit``), DISABLE is lifted (``restart_events``) and
+  every frame that starts is checked, traced or not; a refused frame gets its RecursionError from
+  ``on_start``, and ``on_raise`` cuts it from the traceback when it reaches the caller.
 """
 
 import opcode
 import sys
 
+from _deepcuts_limit import REFUSE
 from _deepcuts_recorder import (
     CALL,
     CAUGHT,
     CO_GENERATOR_LIKE,
-    DEEP,
     LINE,
+    OWN,
     PROPAGATED,
     RAISED,
     RETURN,
@@ -40,6 +46,8 @@ from _deepcuts_settrace import abandoned
 
 _PUSH_EXC_INFO = opcode.opmap.get("PUSH_EXC_INFO", -1)
 _TOOL_IDS = (3, 4)  # not the debugger (0), coverage (1) or profiler (2) ids a snippet may use
+# Exception events set per code object: "invalid local event set" before 3.15 (seen on 3.12-3.14).
+_LOCAL_EXCEPTIONS = sys.version_info >= (3, 15)
 
 
 def protocol(code, exc):
@@ -86,37 +94,72 @@ def install(rec):
     disable = mon.DISABLE
     caught = {}  # id(frame) -> (exception, its "caught" event), until a RERAISE disproves it
     want_lines = rec.lines
-    lines_on = set()  # code objects whose LINE events are on
+    restarted = [False]  # DISABLE lifted for the recursion guard
+
+    guard = rec.guard
+    real_get = guard.real_get
+    exception_events = (
+        events.RAISE | events.EXCEPTION_HANDLED | events.RERAISE | events.PY_UNWIND
+        | events.PY_THROW
+    )  # fmt: skip
+    local_events = events.PY_RETURN | events.PY_YIELD | events.PY_RESUME
+    if want_lines:
+        local_events |= events.LINE
+    if _LOCAL_EXCEPTIONS:
+        local_events |= exception_events
 
     def on_start(code, offset):
+        refused = None
         try:
             kind = kinds.get(code)
             if kind is None:
                 kind = classify(code)
+                if kind == TRACED:
+                    mon.set_local_events(tool, code, local_events)
             if kind != TRACED:
                 if kind == UNAWAITED_HOOK:
                     abandoned(rec, getframe(1))
                     return None
-                return disable
-            frame = getframe(1)
-            back = frame.f_back
-            caller = frames.get(id(back)) if back is not None else None
-            if caller is None or caller[1] + 1 >= DEEP:
-                number, parent, depth = rec.enter(frame)  # the general case
+                if not guard.near or kind == OWN:
+                    return disable
+                # Near the limit every frame counts, the snippet's or not.
+                frame = getframe(1)
+                if guard.check(frame) == REFUSE:
+                    refused = guard.refused
             else:
-                number = next(numbers)
-                parent = caller[0]
-                depth = caller[1] + 1
-                frames[id(frame)] = (number, depth, parent)
-            values, objects = arguments(frame, code)
-            emit_call(CALL, number, parent, code, code.co_firstlineno, values, objects)
-            if want_lines and code not in lines_on:
-                lines_on.add(code)
-                mon.set_local_events(tool, code, events.LINE)
-            return None
+                frame = getframe(1)
+                back = frame.f_back
+                caller = frames.get(id(back)) if back is not None else None
+                if caller is None:
+                    chain, caller = rec.chain(frame)  # the general case: an untraced caller
+                else:
+                    chain = caller[3] + 1
+                if chain >= guard.watch_from or real_get() != guard.expected:
+                    if guard.check(frame) == REFUSE:
+                        refused = guard.refused
+                    elif not rec.active and not guard.near:
+                        rec.stop()  # deferred while the guard held the limit raised
+                    if guard.near and not restarted[0]:
+                        restarted[0] = True
+                        mon.restart_events()  # lift DISABLE: every frame is checked now
+                    elif not guard.near:
+                        restarted[0] = False
+                if refused is None:
+                    number = next(numbers)
+                    if caller is None:
+                        parent = None
+                        frames[id(frame)] = (number, 0, None, chain)
+                    else:
+                        parent = caller[0]
+                        frames[id(frame)] = (number, caller[1] + 1, parent, chain)
+                    values, objects = arguments(frame, code)
+                    emit_call(CALL, number, parent, code, code.co_firstlineno, values, objects)
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
             return None
+        if refused is not None:
+            raise refused  # the frame CPython would not have started: see _deepcuts_limit
+        return None
 
     def on_return(code, offset, value):
         try:
@@ -183,6 +226,8 @@ def install(rec):
 
     def on_raise(code, offset, exc):
         try:
+            if exc is guard.refused:
+                guard.deliver(exc, getframe(1), exc.__traceback__)
             if kinds.get(code) == TRACED and not protocol(code, exc):
                 tb = exc.__traceback__
                 if tb is None or tb.tb_next is None:
@@ -244,23 +289,20 @@ def install(rec):
         events.RERAISE: on_reraise,
         events.PY_UNWIND: on_unwind,
     }
-    wanted = 0
+    if want_lines:
+        callbacks[events.LINE] = on_line
     for event, callback in callbacks.items():
         mon.register_callback(tool, event, callback)
-        wanted |= event
-    if want_lines:
-        mon.register_callback(tool, events.LINE, on_line)  # switched on per code, see on_start
 
     def stop():
         # Turn every event off and give the tool id back: later code runs unmonitored.
         mon.set_events(tool, 0)
-        for code in lines_on:
-            mon.set_local_events(tool, code, 0)
-        if want_lines:
-            mon.register_callback(tool, events.LINE, None)
+        for code in kinds:
+            if kinds[code] == TRACED:
+                mon.set_local_events(tool, code, 0)
         for event in callbacks:
             mon.register_callback(tool, event, None)
         mon.free_tool_id(tool)
 
     rec.stop_hook = stop
-    mon.set_events(tool, wanted)
+    mon.set_events(tool, events.PY_START | (0 if _LOCAL_EXCEPTIONS else exception_events))

@@ -20,6 +20,8 @@ import os
 import sys
 from _json import encode_basestring_ascii as _quote
 
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
 # Records on the channel are JSON arrays: an event (see Recorder._make_emitters for each kind's
 # fields), a code record ["c", number, name, qualname, file] shipped before the first event that
 # uses that code, or an output record ["o", stdout offset, stderr offset].
@@ -33,15 +35,9 @@ RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
 )  # fmt: skip
 
 
-# Near the recursion limit the recorder's own frames would count against the snippet's: its
-# RecursionError would come earlier, or (settrace, 3.10-3.11) from inside the trace call with
-# another message. Recording stops while the stack is still this many frames below the limit.
-RECURSION_MARGIN = 50
-DEEP = 100  # traced depth from which the real stack depth is measured (a walk up the frames)
-
 CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
-IGNORED, TRACED, UNAWAITED_HOOK, THREADING_MODULE = 0, 1, 2, 3
+IGNORED, TRACED, UNAWAITED_HOOK, THREADING_MODULE, OWN = 0, 1, 2, 3, 4
 
 
 def encode(obj):
@@ -69,7 +65,8 @@ class Recorder:
     """State shared by both backends. One per process."""
 
     def __init__(self, config, channel_fd):
-        from _deepcuts_values import MAX_NAMES, Reprs  # noqa: PLC0415 - child side, on PYTHONPATH
+        from _deepcuts_limit import RecursionGuard  # noqa: PLC0415 - child side, on PYTHONPATH
+        from _deepcuts_values import MAX_NAMES, Reprs  # noqa: PLC0415
 
         self.config = config
         self.channel_fd = channel_fd
@@ -86,8 +83,10 @@ class Recorder:
         self.active = True
         self.chunk = []  # encoded events and code records, not yet shipped (never rebound)
         self.code_ids = {}  # code -> number in the code table
-        # id(frame) -> [frame id, depth, parent id], for frames whose call is in progress (or that
-        # are suspended generators): ids of live frames cannot be reused, so no reference is kept.
+        # id(frame) -> (frame number, traced depth, parent number, depth in frames), for frames
+        # whose call is in progress (or that are suspended generators): ids of live frames cannot
+        # be reused, so no reference is kept. Depth in frames counts every Python frame below,
+        # traced or not (the recursion limit's unit on 3.12+).
         self.frames = {}
         self.numbers = itertools.count(1)  # frame numbers, in order of creation
         self.threads = {}  # thread ident -> small number, in order of first event
@@ -99,6 +98,9 @@ class Recorder:
         self.threading_hook = False  # settrace: watch for the snippet importing threading
         self.error = None  # an internal error that stopped recording
         self.stopped_for = None  # "recursion" when recording stopped near the recursion limit
+        # The snippet's recursion limit, kept true while our callbacks take frames (3.10's
+        # settrace hook cannot raise as a frame starts: there recording stops near the limit).
+        self.guard = RecursionGuard(can_refuse=sys.version_info >= (3, 11))
         from _deepcuts_emit import make_emitters  # noqa: PLC0415 - child side, on PYTHONPATH
 
         self.emit_call, self.emit_value, self.emit_exception, self.emit_resume = make_emitters(self)
@@ -107,7 +109,8 @@ class Recorder:
     def classify(self, code):
         """What to do with ``code``, decided once per code object: trace it (the snippet's own
         folder, or any real file when the snippet opts in to the stdlib), watch it (the function
-        through which CPython reports a never-awaited coroutine), or ignore it."""
+        through which CPython reports a never-awaited coroutine), or ignore it (the recorder's
+        own code is OWN: ignored, and never refused by the recursion guard)."""
         filename = code.co_filename
         if filename.startswith(self.folder):
             kind = TRACED
@@ -122,7 +125,9 @@ class Recorder:
             and filename.endswith("/threading.py")
         ):
             kind = THREADING_MODULE
-        elif self.trace_stdlib and not filename.startswith("<") and "_deepcuts_" not in filename:
+        elif filename.startswith(_HERE):
+            kind = OWN  # the recorder's own code (getrecursionlimit while the guard holds it)
+        elif self.trace_stdlib and not filename.startswith("<"):
             kind = TRACED
         else:
             kind = IGNORED
@@ -170,30 +175,20 @@ class Recorder:
             number = self.threads[ident] = len(self.threads)
         return number
 
-    def enter(self, frame):
-        """A new frame starts: number it and find its traced parent. Returns (id, parent, depth).
-        The backends inline the common case (the caller is traced); this is the general one."""
+    def chain(self, frame):
+        """``frame``'s depth in frames (1 for a thread's outermost frame) and the entry of its
+        nearest traced caller (None if it has none): a walk out to that caller, whose depth is
+        known, or to the bottom of the stack."""
         frames = self.frames
         back = frame.f_back
-        parent_entry = None
-        hops = 0
-        # The caller may be untraced (asyncio's event loop running a coroutine, a stdlib
-        # callback): walk out to the nearest traced frame, a bounded number of steps.
-        while back is not None and hops < 64:
-            parent_entry = frames.get(id(back))
-            if parent_entry is not None:
-                break
+        hops = 1
+        while back is not None:
+            entry = frames.get(id(back))
+            if entry is not None:
+                return entry[3] + hops, entry
             back = back.f_back
             hops += 1
-        number = next(self.numbers)
-        if parent_entry is None:
-            frames[id(frame)] = (number, 0, None)
-            return number, None, 0
-        depth = parent_entry[1] + 1
-        if depth >= DEEP:
-            self.check_recursion(frame)
-        frames[id(frame)] = (number, depth, parent_entry[0])
-        return number, parent_entry[0], depth
+        return hops, None
 
     def _make_arguments(self):
         """Build ``arguments(frame, code)``: the bound arguments of a frame that is just
@@ -219,24 +214,17 @@ class Recorder:
         values = frame.f_locals
         return self.encode_mapping(tuple(values)[: self.max_names], values)
 
-    def check_recursion(self, frame):
-        depth = 0
-        while frame is not None:
-            depth += 1
-            frame = frame.f_back
-        if depth >= sys.getrecursionlimit() - RECURSION_MARGIN:
-            self.stopped_for = "recursion"
-            self.stop()
-
     def parent_of(self, frame):
-        back = frame.f_back
-        hops = 0
-        while back is not None and hops < 64:
-            entry = self.frames.get(id(back))
-            if entry is not None:
-                return entry[0]
-            back = back.f_back
-            hops += 1
+        entry = self.chain(frame)[1]
+        return None if entry is None else entry[0]
+
+    def refuse(self, frame):
+        """The guard refused ``frame`` (past the snippet's recursion limit): the backend raises
+        the RecursionError now; the frame is never recorded. On 3.10, stop recording instead."""
+        if self.guard.can_refuse:
+            return self.guard.refused
+        self.stopped_for = "recursion"
+        self.stop()
         return None
 
     # -- events ------------------------------------------------------------------------------
@@ -272,11 +260,17 @@ class Recorder:
         self.stop()
 
     def stop(self):
-        """Turn recording off: the backend removes its hooks, so later code runs at full speed."""
-        if self.active:
-            self.active = False
-            if self.stop_hook is not None:
-                self.stop_hook()
+        """Turn recording off: the backend removes its hooks, so later code runs at full speed.
+        While the guard holds the recursion limit raised, the hooks stay (recording nothing)
+        until the stack is low enough to give the room back (the backend calls this again)."""
+        self.active = False
+        if self.guard.near:
+            self.guard.leave()
+            if self.guard.near:
+                return
+        if self.stop_hook is not None:
+            hook, self.stop_hook = self.stop_hook, None
+            hook()
 
     # -- the channel -------------------------------------------------------------------------
     def write(self, obj):
@@ -301,6 +295,7 @@ class Recorder:
 
     def finish(self):
         """At interpreter exit: stop, ship what is left, and say the trace is complete."""
+        self.guard.leave()  # at exit the stack is shallow: the room is given back for good
         self.stop()
         self.flush()
         self.write(

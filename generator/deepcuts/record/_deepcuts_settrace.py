@@ -25,13 +25,14 @@ Quirks handled here, each observed on the versions named:
 import opcode
 import sys
 
+from _deepcuts_limit import REFUSE
 from _deepcuts_recorder import (
     ABANDONED,
     CALL,
     CAUGHT,
     CO_GENERATOR_LIKE,
-    DEEP,
     LINE,
+    OWN,
     PROPAGATED,
     RAISED,
     RETURN,
@@ -84,6 +85,8 @@ def install(rec):
     numbers = rec.numbers
     encode_value = rec.encode_value
     arguments = rec.arguments
+    guard = rec.guard
+    real_get = guard.real_get
 
     want_lines = rec.lines
     pending = {}  # id(frame) -> repr of an exception in flight in this frame, not yet handled
@@ -140,6 +143,8 @@ def install(rec):
                 return local
             if event == "exception":
                 exc_type, value, tb = arg
+                if value is guard.refused:
+                    guard.deliver(value, frame, tb)  # tb now starts (and ends) in this frame
                 if exc_type is StopIteration and frame.f_code.co_flags & CO_GENERATOR_LIKE:
                     return local  # await / yield from plumbing
                 text = encode_value(value)[0]
@@ -156,6 +161,7 @@ def install(rec):
 
     def start(frame, event, arg):
         # Called for every new frame in the process: the early exits come first.
+        refused = None
         try:
             code = frame.f_code
             kind = kinds.get(code)
@@ -166,30 +172,75 @@ def install(rec):
                     abandoned(rec, frame)
                 elif kind == THREADING_MODULE:
                     return threading_imported
-                return None
-            if not rec.active:
-                return None
-            key = id(frame)
-            entry = frames.get(key)
-            if entry is not None:
-                emit_resume(entry[0], frame.f_lineno)
+                # Near the limit every frame counts, the snippet's or not.
+                if not guard.near or kind == OWN or guard.check(frame) != REFUSE:
+                    return None
+                refused = guard.refused
             else:
-                back = frame.f_back
-                caller = frames.get(id(back)) if back is not None else None
-                if caller is None or caller[1] + 1 >= DEEP:
-                    number, parent, depth = rec.enter(frame)  # the general case
+                key = id(frame)
+                entry = frames.get(key)
+                if entry is not None:
+                    chain = rec.chain(frame)[0]  # a generator resumes: where is it now?
+                else:
+                    back = frame.f_back
+                    caller = frames.get(id(back)) if back is not None else None
+                    if caller is None:
+                        chain, caller = rec.chain(frame)  # the general case: untraced caller
+                    else:
+                        chain = caller[3] + 1
+                verdict = None
+                if chain >= guard.watch_from or real_get() != guard.expected:
+                    verdict = guard.check(frame)
+                if verdict:
+                    refused = rec.refuse(frame)  # None on 3.10: recording stopped instead
+                    if refused is None:
+                        return None
+                elif not rec.active:
+                    if not guard.near:
+                        rec.stop()  # deferred while the guard held the limit raised
+                    return None
+                elif entry is not None:
+                    emit_resume(entry[0], frame.f_lineno)
+                    frame.f_trace_lines = want_lines
+                    return local
                 else:
                     number = next(numbers)
-                    parent = caller[0]
-                    depth = caller[1] + 1
-                    frames[key] = (number, depth, parent)
-                values, objects = arguments(frame, code)
-                emit_call(CALL, number, parent, code, code.co_firstlineno, values, objects)
-            frame.f_trace_lines = want_lines
-            return local
+                    if caller is None:
+                        parent = None
+                        frames[key] = (number, 0, None, chain)
+                    else:
+                        parent = caller[0]
+                        frames[key] = (number, caller[1] + 1, parent, chain)
+                    values, objects = arguments(frame, code)
+                    emit_call(CALL, number, parent, code, code.co_firstlineno, values, objects)
+                    frame.f_trace_lines = want_lines
+                    return local
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
             return None
+        arm_refusal(frame)
+        raise refused  # the frame CPython would not have started: see _deepcuts_limit
+
+    def arm_refusal(frame):
+        # Raising from the trace function makes CPython turn tracing off for this thread (and
+        # clear the refused frame's f_trace). A one-shot profile hook, which sees that frame
+        # leave, turns it back on before the caller's "exception" event, where the caller's
+        # local trace function (or, for an untraced caller, `deliver`) cuts the traceback.
+        previous = sys.getprofile()
+
+        def turn_tracing_back_on(frame, event, arg):
+            sys.setprofile(previous)
+            sys.settrace(start)
+
+        back = frame.f_back
+        if back is not None and back.f_trace is None:
+            back.f_trace_lines = False
+            back.f_trace = deliver
+        sys.setprofile(turn_tracing_back_on)
+
+    def deliver(frame, event, arg):
+        if event == "exception":
+            guard.deliver(arg[1], frame, arg[2])
 
     def threading_imported(frame, event, arg):
         # The snippet's `import threading` is finishing: hook the threads it will start.
