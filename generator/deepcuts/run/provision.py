@@ -33,6 +33,7 @@ from pathlib import Path
 
 from deepcuts.errors import DeepCutsError
 from deepcuts.run.interpreters import Candidate, Interpreter, ask, inspect, user_cache_dir
+from deepcuts.run.sandbox import rooted_command
 
 SUITE = "sid"
 #: The packages that make up an interpreter; the libraries they load are added from their
@@ -213,6 +214,28 @@ def _closure(apt: PrivateApt, version: str) -> list[Package]:
     return sorted(known.values(), key=lambda p: p.name)
 
 
+def _compile_stdlib(root: Path, version: str) -> None:
+    """Byte-compile the standard library, as Debian's own installation does (the packages ship
+    no .pyc): without it every run compiles what it imports, and a plain run of the seed program
+    took 287 ms on 3.14 instead of 90. Run inside the root, with the library writable there, the
+    paths recorded in the .pyc files those the interpreter sees (``-d /usr/lib/python3.X``)."""
+    library = root / "usr" / "lib" / f"python{version}"
+    command = rooted_command(
+        str(root),
+        [f"/usr/bin/python{version}", "-m", "compileall", "-q", "-j", "0",
+         "-d", f"/usr/lib/python{version}", str(library)],
+        writable=[str(library)],
+    )  # fmt: skip
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, check=False, stdin=subprocess.DEVNULL
+    )
+    if done.returncode != 0:
+        # Some test or demo files may not compile on purpose; the rest is compiled.
+        failures = [line for line in done.stdout.splitlines() if line.startswith("***")]
+        if not failures or len(failures) > 20:
+            raise ProvisionError(f"compiling CPython {version}'s library failed: {done.stdout}")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -285,6 +308,7 @@ def _install_one(
             if done.returncode != 0:
                 raise ProvisionError(f"dpkg-deb could not unpack {package.name}: {done.stderr}")
         executable = root / "usr" / "bin" / f"python{version}"
+        _compile_stdlib(root, version)
         said = ask(Candidate(str(executable), "deepcuts", str(root)))
         if isinstance(said, str) or not str(said["full_version"]).startswith(version + "."):
             raise ProvisionError(f"the unpacked CPython {version} does not run: {said}")
