@@ -164,13 +164,19 @@ def test_event_cap_stops_recording_and_the_program_runs_on(
     interpreter: Interpreter, backend: str, tmp_path: Path
 ) -> None:
     script = tmp_path / "many.py"
-    script.write_text(CALLS.format(n=5000) + "import sys\nprint('tracer left:', sys.gettrace())\n")
+    script.write_text(
+        CALLS.format(n=5000)
+        + "import sys\nprint('tracer left:', sys.gettrace())\n"
+        + "monitoring = getattr(sys, 'monitoring', None)\n"
+        + "print('tools left:', [t for t in range(6) if monitoring and monitoring.get_tool(t)])\n"
+    )
     trace = record(script, interpreter, backend, max_events=100)
     assert trace.ok
     assert trace.truncated
     assert len(trace.events) == 100
-    # The whole output is there, and the hooks were removed, not merely made to return early.
-    assert trace.stdout == "done 5000\ntracer left: None\n"
+    # The whole output is there, and the hooks were removed, not merely made to return early:
+    # no trace function, and no sys.monitoring tool id still held (the monitoring backend's).
+    assert trace.stdout == "done 5000\ntracer left: None\ntools left: []\n"
 
 
 @pytest.mark.parametrize(("interpreter", "backend"), installed_backends())

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
+from deepcuts.record import _deepcuts_protocol as protocol
+
 SCHEMA_VERSION = 1
 
 #: Event kinds (``Event.event``); see docs/reference/trace-format.md.
-EVENT_KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
+EVENT_KINDS = protocol.KINDS
 
 #: Error kinds a run can end with (``Trace.error.kind``).
 ERROR_KINDS = (

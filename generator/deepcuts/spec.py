@@ -10,7 +10,7 @@ A fence body is a small YAML mapping::
     timeout: 5                     # optional: seconds, at most 60
     title: Binding arguments       # optional: caption above the source
     trace: lines                   # optional: calls (default), lines, or off
-    max_events: 20000              # optional: the recorder's event cap (default 10000)
+    max_events: 20000              # optional: the recorder's event cap (protocol.MAX_EVENTS)
     claims:                        # optional: statements about the run, checked (claims.py)
       - add is called with a=2, b=3
     varies: true                   # optional: the output differs between runs (not compared)
@@ -34,16 +34,17 @@ from typing import Any
 import yaml
 
 from deepcuts.errors import FenceError, Location
+from deepcuts.record import _deepcuts_protocol as protocol
 
-MAX_TIMEOUT = 60.0
+MAX_TIMEOUT = protocol.MAX_TIMEOUT
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _KNOWN = (
     "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
     "varies", "stdlib", "diagrams", "viewer",
 )  # fmt: skip
 TRACE_LEVELS = ("calls", "lines", "off")
-DEFAULT_MAX_EVENTS = 10_000
-MAX_EVENTS_LIMIT = 200_000
+DEFAULT_MAX_EVENTS = protocol.MAX_EVENTS
+MAX_EVENTS_LIMIT = protocol.MAX_EVENTS_LIMIT
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,18 @@ the moment it happens (a Python JSON encoder would cost several microseconds per
 import _thread
 import os
 
+from _deepcuts_protocol import EXCEPTION, OUTPUT_RECORD, RESUME
+
 _CHUNK = 500  # records per channel write: bounds the child's memory between writes
 _lseek = os.lseek
 _get_ident = _thread.get_ident
 
 
 def make_emitters(rec):
-    """Build the functions that record events, one per kind of record, as closures over local
-    state: attribute look-ups on the recorder would cost more than anything else on this path.
-
-    Records (JSON arrays; see the module docstring):
-      [CALL, frame, parent, code, line, thread, locals(, objects)]
-      [ABANDONED, frame, parent, code, line, thread, value, objects]
-      [RETURN or YIELD, frame, line, value(, objects)]
-      [EXCEPTION, frame, line, value, how]
-      [RESUME, frame, line, thread]
-      [LINE, frame, line, locals(, objects)]
-      ["o", stdout offset, stderr offset]   before the first event that sees new output
-    """
+    """Build the functions that record events, one per kind of record (their layout is in
+    ``_deepcuts_protocol``), as closures over local state: attribute look-ups on the recorder
+    would cost more than anything else on this path. An output record goes before the first
+    event that sees the output files' offsets changed."""
     chunk = rec.chunk
     code_ids = rec.code_ids
     threads = rec.threads
@@ -33,6 +27,9 @@ def make_emitters(rec):
     thread_number = rec.thread_number
     flush = rec.flush
     left = [rec.cap or -1]  # events until the cap; -1: no cap
+    output = '["' + OUTPUT_RECORD + '",%d,%d]'
+    exception_record = "[" + str(EXCEPTION) + ",%d,%d,%s,%s]"
+    resume_record = "[" + str(RESUME) + ",%d,%d,%d]"
     last = [0, 0]  # output offsets last shipped
 
     def keep(event):
@@ -51,7 +48,7 @@ def make_emitters(rec):
         if out_pos != last[0] or err_pos != last[1]:
             last[0] = out_pos
             last[1] = err_pos
-            chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+            chunk.append(output % (out_pos, err_pos))
         chunk.append(event)
         if len(chunk) >= _CHUNK:
             flush()
@@ -106,7 +103,7 @@ def make_emitters(rec):
         if out_pos != last[0] or err_pos != last[1]:
             last[0] = out_pos
             last[1] = err_pos
-            chunk.append('["o",%d,%d]' % (out_pos, err_pos))
+            chunk.append(output % (out_pos, err_pos))
         chunk.append(event)
         if len(chunk) >= _CHUNK:
             flush()
@@ -119,11 +116,11 @@ def make_emitters(rec):
     def exception(number, line, text, how):
         if not rec.active:
             return None
-        return keep("[3,%d,%d,%s,%s]" % (number, line, text, how))
+        return keep(exception_record % (number, line, text, how))
 
     def resume(number, line):
         if not rec.active:
             return None
-        return keep("[5,%d,%d,%d]" % (number, line, thread_of()))
+        return keep(resume_record % (number, line, thread_of()))
 
     return call, value, exception, resume

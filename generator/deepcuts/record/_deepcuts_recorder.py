@@ -2,16 +2,9 @@
 
 A backend (``_deepcuts_settrace`` or ``_deepcuts_monitoring``) turns interpreter callbacks into
 calls of the emitters (``_deepcuts_emit``); this module decides what is traced, numbers frames and
-threads, keeps the events, and ships them to the parent over the channel file descriptor as JSON
-lines:
-
-    {"header": {...}}            once, first
-    [[event], [event], ...]      chunks of events, as they fill
-    {"end": {...}}               once, at interpreter exit (missing if the process died)
-
-An event is a JSON array whose fields depend on its kind (see ``_deepcuts_emit.make_emitters``),
-encoded as it happens (a Python JSON encoder would cost several microseconds per event); the
-parent (``run/channel.py``) turns it into ``model.Event``.
+threads, keeps the events, and ships them to the parent over the channel, in the format that
+``_deepcuts_protocol`` describes (the parent's side is ``run/channel.py``). An event is encoded as
+it happens (a Python JSON encoder would cost several microseconds per event).
 """
 
 import _thread
@@ -20,20 +13,19 @@ import os
 import sys
 from _json import encode_basestring_ascii as _quote
 
+import _deepcuts_protocol as protocol
+
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-# Records on the channel are JSON arrays: an event (see Recorder._make_emitters for each kind's
-# fields), a code record ["c", number, name, qualname, file] shipped before the first event that
-# uses that code, or an output record ["o", stdout offset, stderr offset].
-# The same list as model.EVENT_KINDS (this side may import only the standard library).
-KINDS = ("call", "line", "return", "exception", "yield", "resume", "abandoned")
-
-# Event kinds as numbers (KINDS order), and the "how" of exceptions, as JSON text.
-CALL, LINE, RETURN, EXCEPTION, YIELD, RESUME, ABANDONED = range(7)
-RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
-    '"raised"', '"caught"', '"propagated"', '"never started"',
+# Event kinds as numbers, and the "how" of exceptions as JSON text (see _deepcuts_protocol).
+CALL, LINE, RETURN, EXCEPTION, YIELD, RESUME, ABANDONED = (
+    protocol.CALL, protocol.LINE, protocol.RETURN, protocol.EXCEPTION, protocol.YIELD,
+    protocol.RESUME, protocol.ABANDONED,
 )  # fmt: skip
-
+RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
+    _quote(how)
+    for how in (protocol.RAISED, protocol.CAUGHT, protocol.PROPAGATED, protocol.NEVER_STARTED)
+)
 
 CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
@@ -66,17 +58,17 @@ class Recorder:
 
     def __init__(self, config, channel_fd):
         from _deepcuts_limit import RecursionGuard  # noqa: PLC0415 - child side, on PYTHONPATH
-        from _deepcuts_values import MAX_NAMES, Reprs  # noqa: PLC0415
+        from _deepcuts_values import Reprs  # noqa: PLC0415
 
         self.config = config
         self.channel_fd = channel_fd
         self.folder = config["folder"].rstrip("/") + "/"
         self.trace_stdlib = bool(config.get("stdlib"))
         self.lines = bool(config.get("lines"))
-        self.cap = int(config.get("max_events") or 0)  # 0: no cap
-        self.reprs = Reprs(int(config.get("repr_cap") or 200))
+        self.cap = int(config["max_events"])  # 0: no cap
+        self.reprs = Reprs(int(config["repr_cap"]))
         self.encode_value, self.encode_mapping = self.reprs.encoders()
-        self.max_names = MAX_NAMES
+        self.max_names = protocol.MAX_NAMES
         self.arguments = self._make_arguments()
         self.count = 0
         self.truncated = False
@@ -232,8 +224,14 @@ class Recorder:
         """Number a code object and ship its names once (events then carry the number)."""
         number = self.code_ids[code] = len(self.code_ids)
         self.chunk.append(
-            '["c",%d,%s,%s,%s]'
-            % (number, _quote(code.co_name), _quote(self.qualname(code)), _quote(code.co_filename))
+            '["%s",%d,%s,%s,%s]'
+            % (
+                protocol.CODE_RECORD,
+                number,
+                _quote(code.co_name),
+                _quote(self.qualname(code)),
+                _quote(code.co_filename),
+            )
         )
         return number
 

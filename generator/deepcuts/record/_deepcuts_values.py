@@ -19,7 +19,6 @@ _PLAIN = (int, float, bool, type(None), complex)
 _PLAIN_SET = frozenset(_PLAIN)
 _GENERATOR_LIKE = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 _GENERATOR_LIKE_SET = frozenset(_GENERATOR_LIKE)
-MAX_NAMES = 40  # locals per event at most
 
 
 class _ReprTimeout(BaseException):

@@ -6,24 +6,13 @@ itself that the snippet could stumble on: its folder from ``sys.path``, its vari
 ``os.environ``, and the modules it imported from ``sys.modules`` (the recorder keeps its own
 references). A ``sitecustomize`` that the interpreter would otherwise have run is run afterwards.
 
-Configuration comes from the environment:
-  DEEPCUTS_CHANNEL_FD  file descriptor of the pipe to the parent
-  DEEPCUTS_FOLDER      the snippet's folder: code from files below it is traced
-  DEEPCUTS_RECORD      comma-separated options: backend=auto|settrace|monitoring, lines=0|1,
-                       max_events=N (0: no cap), repr_cap=N, stdlib=0|1
+Configuration comes from the environment (names and format in ``_deepcuts_protocol``): the
+channel's file descriptor, the snippet's folder (code from files below it is traced), and the
+recorder's options.
 """
 
 import os
 import sys
-
-
-def _options(text):
-    options = {}
-    for item in text.split(","):
-        key, _, value = item.partition("=")
-        if key:
-            options[key.strip()] = value.strip()
-    return options
 
 
 def _choose_backend(wanted):
@@ -43,10 +32,12 @@ def _choose_backend(wanted):
 def _start():
     here = os.path.dirname(os.path.abspath(__file__))
     before = set(sys.modules)
+    import _deepcuts_protocol as protocol  # noqa: PLC0415 - removed from sys.modules below
+
     environ = os.environ
-    channel_fd = int(environ.pop("DEEPCUTS_CHANNEL_FD"))
-    folder = environ.pop("DEEPCUTS_FOLDER")
-    options = _options(environ.pop("DEEPCUTS_RECORD", ""))
+    channel_fd = int(environ.pop(protocol.CHANNEL_FD))
+    folder = environ.pop(protocol.FOLDER)
+    options = protocol.decode_options(environ.pop(protocol.OPTIONS, ""))
     environ.pop("PYTHONPATH", None)
     os.set_inheritable(channel_fd, False)  # a subprocess of the snippet must not inherit it
     # Line-buffered stdout, as when `python snippet.py` runs in a terminal: complete lines reach
@@ -58,22 +49,13 @@ def _start():
 
     from _deepcuts_recorder import Recorder  # noqa: PLC0415
 
-    backend, reason = _choose_backend(options.get("backend", "auto"))
+    backend, reason = _choose_backend(options["backend"])
     if backend == "monitoring":
         from _deepcuts_monitoring import install  # noqa: PLC0415
     else:
         from _deepcuts_settrace import install  # noqa: PLC0415
 
-    recorder = Recorder(
-        {
-            "folder": folder,
-            "lines": options.get("lines") == "1",
-            "stdlib": options.get("stdlib") == "1",
-            "max_events": int(options.get("max_events") or 0),
-            "repr_cap": int(options.get("repr_cap") or 200),
-        },
-        channel_fd,
-    )
+    recorder = Recorder({**options, "folder": folder}, channel_fd)
     recorder.write({"header": {"backend": backend, "reason": reason}})
     atexit.register(recorder.finish)
 
@@ -105,14 +87,17 @@ def _start():
 def _report_failure(exc):
     """The recorder could not start: the snippet must still run exactly as plain Python would,
     so nothing is printed; the parent learns why from the channel."""
+    import _deepcuts_protocol as protocol  # noqa: PLC0415 - imported already, or it fails here
+
     try:
-        fd = int(os.environ.pop("DEEPCUTS_CHANNEL_FD", "-1"))
+        fd = int(os.environ.pop(protocol.CHANNEL_FD, "-1"))
         message = ("%s: %s" % (type(exc).__name__, exc)).replace("\\", "/").replace('"', "'")
         os.write(fd, ('{"header":{"error":"%s"}}\n' % message).encode("ascii", "replace"))
     except (OSError, ValueError):
         pass
-    for name in ("DEEPCUTS_FOLDER", "DEEPCUTS_RECORD", "PYTHONPATH"):
+    for name in (protocol.FOLDER, protocol.OPTIONS, "PYTHONPATH"):
         os.environ.pop(name, None)
+    sys.modules.pop("_deepcuts_protocol", None)
 
 
 try:

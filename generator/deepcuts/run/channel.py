@@ -1,11 +1,22 @@
-"""Turn what the recorder sent over the channel into normalised :class:`Event` objects.
+"""The parent's side of the recorder's channel: records in, normalised events and notes out.
 
-The recorder writes JSON lines: a header, chunks of records, and an end record (see
-``record/_deepcuts_recorder.py``, ``Recorder._make_emitters``). To keep the child's cost per event
-low, only a call says who the parent, the code and the thread are; every later event of that frame
-names just the frame, and this module fills the rest in (depth included). Output offsets arrive as
-raw byte offsets whenever they change; here they become character offsets into the *normalised*
-text, which is normalised segment by segment so that both agree exactly.
+The format is ``record/_deepcuts_protocol.py``'s. :meth:`ChannelDecoder.feed` is called with the
+channel's bytes as the child writes them (``process.run_process`` reads the pipe while the child
+runs), so decoding overlaps with the child instead of following it: each complete line is parsed
+and its records turned into :class:`Event` values at once. Two things can only be settled once the
+child has exited, in :meth:`ChannelDecoder.finish`:
+
+- output offsets: the recorder sends byte offsets into the raw output files; events must carry
+  character offsets into the *normalised* text, which is normalised segment by segment so that
+  both agree exactly;
+- memory addresses: numbered in order of first appearance, stdout first, then stderr, then the
+  events (so that a snippet's printed output does not depend on what was recorded). Events are
+  fed before the output is known, so those that hold an address are remembered and renumbered at
+  the end; file paths are normalised as they come.
+
+To keep the child's cost per event low, only a call says who the parent, the code and the thread
+are; every later event of that frame names just the frame, and the decoder fills the rest in
+(depth included). Nothing the decoder is given is modified.
 """
 
 from __future__ import annotations
@@ -14,50 +25,286 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepcuts.model import EVENT_KINDS, Event
+from deepcuts.model import Event
+from deepcuts.record import _deepcuts_protocol as protocol
 from deepcuts.run.normalise import Normaliser
 
-_KINDS = EVENT_KINDS  # the recorder sends the kind as its index in this list
-_CALL, _LINE, _RETURN, _EXCEPTION, _YIELD, _RESUME, _ABANDONED = range(7)
+_KINDS = protocol.KINDS
+_CALL, _ABANDONED, _LINE = protocol.CALL, protocol.ABANDONED, protocol.LINE
+_VALUE_KINDS = (protocol.RETURN, protocol.YIELD)
+_EXCEPTION, _RESUME = protocol.EXCEPTION, protocol.RESUME
+_CODE, _OUTPUT = protocol.CODE_RECORD, protocol.OUTPUT_RECORD
+_NEW = tuple.__new__  # builds an Event without its generated __new__: a trace holds many
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What a channel said, once the child has exited."""
+
+    events: tuple[Event, ...]
+    notes: tuple[str, ...]
+    truncated: bool
+    recorder: dict[str, str]  # backend and why it was chosen
+    stdout: str  # normalised
+    stderr: str
 
 
 @dataclass
-class Recording:
-    """What one channel held."""
+class ChannelDecoder:
+    """Decodes one run's channel. ``normaliser`` is the run's: it also normalises the output."""
 
+    normaliser: Normaliser
+    max_events: int = protocol.MAX_EVENTS
     header: dict[str, Any] = field(default_factory=dict)
-    records: list[list[Any]] = field(default_factory=list)  # events and output records, in order
-    codes: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # name, qualname, file
     end: dict[str, Any] | None = None
-    garbled: int = 0  # lines that were not ours (a snippet may write to any descriptor)
+    garbled: int = 0  # lines or records that were not ours (a snippet may write to any fd)
+    _pending: bytes = b""
+    _events: list[Event] = field(default_factory=list)
+    _addressed: list[int] = field(default_factory=list)  # events holding an address, by index
+    _codes: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # name, qualname, file
+    # frame -> (parent, depth, function, qualname, file, thread)
+    _frames: dict[int, tuple[int | None, int, str, str, str, int]] = field(default_factory=dict)
+    _out: int | None = 0  # raw byte offsets the latest output record gave
+    _err: int | None = 0
+    # raw offsets events refer to (-1: unknown), for the character offsets at the end
+    _cuts: tuple[set[int], set[int]] = field(default_factory=lambda: (set(), set()))
 
+    # -- while the child runs ----------------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        """More of the channel: decode every complete line in it."""
+        lines = (self._pending + data).split(b"\n")
+        self._pending = lines.pop()
+        for line in lines:
+            if line:
+                self._line(line)
 
-def parse_channel(data: bytes) -> Recording:
-    """Split the channel's bytes into header, events and end; tolerate damage."""
-    recording = Recording()
-    for line in data.split(b"\n"):
-        if not line:
-            continue
+    def _line(self, line: bytes) -> None:
         try:
             item = json.loads(line)
         except ValueError:
-            recording.garbled += 1
-            continue
+            self.garbled += 1
+            return
         if isinstance(item, list):
-            for entry in item:
-                if not isinstance(entry, list) or not entry:
-                    recording.garbled += 1
-                elif entry[0] == "c" and len(entry) == 5:
-                    recording.codes[int(entry[1])] = (str(entry[2]), str(entry[3]), str(entry[4]))
-                else:
-                    recording.records.append(entry)
+            # Most chunks hold no path and no address: then no field needs normalising.
+            self._records(item, b"/" in line, b"0x" in line)
         elif isinstance(item, dict) and isinstance(item.get("header"), dict):
-            recording.header = item["header"]
+            self.header = item["header"]
         elif isinstance(item, dict) and isinstance(item.get("end"), dict):
-            recording.end = item["end"]
+            self.end = item["end"]
         else:
-            recording.garbled += 1
-    return recording
+            self.garbled += 1
+
+    def _records(  # noqa: PLR0912, PLR0915 - one flat loop: a call per record costs more
+        self, records: list[Any], paths: bool, addresses: bool
+    ) -> None:
+        # The hot loop of the parent: one pass per record, locals only, values used as the JSON
+        # decoder made them where no path can be in them (the usual case).
+        events = self._events
+        append = events.append
+        frames = self._frames
+        codes = self._codes
+        clean = self._clean if paths else _same
+        clean_map = self._clean_map if paths else _same_map
+        out, err = self._out, self._err
+        for record in records:
+            try:
+                kind = record[0]
+                if kind == _CALL:
+                    _, frame, parent, code, line, thread, names, *rest = record
+                    if parent < 0:
+                        parent, depth = None, 0
+                    else:
+                        depth = frames[parent][1] + 1 if parent in frames else 0
+                    function, qualname, file = codes[code]
+                    frames[frame] = (parent, depth, function, qualname, file, thread)
+                    names = clean_map(names)
+                    value = how = None
+                    objects = clean_map(rest[0]) if rest else None
+                elif kind == _OUTPUT:
+                    out = None if record[1] < 0 else record[1]
+                    err = None if record[2] < 0 else record[2]
+                    self._cuts[0].add(-1 if out is None else out)
+                    self._cuts[1].add(-1 if err is None else err)
+                    continue
+                elif kind == _CODE:
+                    codes[record[1]] = (
+                        str(record[2]),
+                        str(record[3]),
+                        self.normaliser.path(str(record[4])),
+                    )
+                    continue
+                elif kind == _ABANDONED:
+                    _, frame, parent, code, line, thread, payload, *rest = record
+                    if parent < 0:
+                        parent, depth = None, 0
+                    else:
+                        depth = frames[parent][1] + 1 if parent in frames else 0
+                    function, qualname, file = codes[code]
+                    frames[frame] = (parent, depth, function, qualname, file, thread)
+                    names, value, how = None, clean(payload), protocol.NEVER_STARTED
+                    objects = clean_map(rest[0]) if rest else None
+                else:
+                    frame = record[1]
+                    line = record[2]
+                    parent, depth, function, qualname, file, thread = frames[frame]
+                    names = how = objects = None
+                    if kind in _VALUE_KINDS:
+                        value = clean(record[3])
+                        if len(record) > 4:
+                            objects = clean_map(record[4])
+                    elif kind == _LINE:
+                        value = None
+                        names = clean_map(record[3])
+                        if len(record) > 4:
+                            objects = clean_map(record[4])
+                    elif kind == _EXCEPTION:
+                        value, how = clean(record[3]), str(record[4])
+                    elif kind == _RESUME:
+                        value = None
+                        thread = record[3]
+                        frames[frame] = (parent, depth, function, qualname, file, thread)
+                    else:
+                        raise ValueError(kind)
+                if addresses and _has_address(value, names, objects):
+                    self._addressed.append(len(events))
+                append(
+                    _NEW(
+                        Event,
+                        (
+                            _KINDS[kind],
+                            frame,
+                            parent,
+                            depth,
+                            function,
+                            qualname,
+                            line,
+                            thread,
+                            file,
+                            names,
+                            value,
+                            how,
+                            objects,
+                            out,
+                            err,
+                        ),
+                    )
+                )
+            except (KeyError, IndexError, TypeError, ValueError):
+                self.garbled += 1
+        self._out, self._err = out, err
+
+    def _clean(self, value: Any) -> str:
+        return self.normaliser.path(value if type(value) is str else str(value))
+
+    def _clean_map(self, values: Any) -> dict[str, str] | None:
+        """Paths normalised in ``{name: repr}``: values always, names only when they could hold
+        one (they are identifiers almost always)."""
+        if not isinstance(values, dict):
+            return None
+        path = self.normaliser.path
+        return {
+            (k if k.isidentifier() else path(str(k))): path(v if type(v) is str else str(v))
+            for k, v in values.items()
+        }
+
+    # -- once it has exited ------------------------------------------------------------------
+    def finish(self, stdout: bytes, stderr: bytes) -> Decoded:
+        """The events with character offsets into the normalised output, addresses numbered,
+        and the notes the end record (or its absence) calls for."""
+        if self._pending:
+            self._line(self._pending)
+            self._pending = b""
+        normaliser = self.normaliser
+        out_text, out_map = normalise_stream(stdout, self._cuts[0], normaliser)
+        err_text, err_map = normalise_stream(stderr, self._cuts[1], normaliser)
+        events = self._events
+        for index in self._addressed:
+            event = events[index]
+            names = _addresses_in(event.locals, normaliser)  # numbered in the order they came
+            value = None if event.value is None else normaliser.addresses(event.value)
+            events[index] = event._replace(
+                locals=names, value=value, objects=_addresses_in(event.objects, normaliser)
+            )
+        out_end, err_end = max(out_map.values()), max(err_map.values())
+        if _shifted(out_map, self._cuts[0], len(stdout)) or _shifted(
+            err_map, self._cuts[1], len(stderr)
+        ):
+            # Normalisation changed lengths (or the output was cut): map every offset.
+            events = [
+                _NEW(
+                    Event,
+                    (
+                        *e[:13],
+                        None if e.stdout is None else out_map.get(e.stdout, out_end),
+                        None if e.stderr is None else err_map.get(e.stderr, err_end),
+                    ),
+                )
+                for e in events
+            ]
+        return Decoded(
+            events=tuple(events),
+            notes=tuple(self._notes()),
+            truncated=bool(self.end and self.end.get("truncated")),
+            recorder={
+                "backend": str(self.header.get("backend", "unknown")),
+                "reason": str(self.header.get("reason", "")),
+            },
+            stdout=out_text,
+            stderr=err_text,
+        )
+
+    def _notes(self) -> list[str]:
+        notes = []
+        end = self.end
+        if "error" in self.header:
+            notes.append(f"the recorder could not start: {self.header['error']}")
+        elif end is None:
+            notes.append("the recording ended abruptly: the process died before it could finish")
+        else:
+            if end.get("error"):
+                notes.append(f"the recorder failed and stopped: {end['error']}")
+            if end.get("stopped_for") == "recursion":
+                notes.append(
+                    "recording stopped near the recursion limit, so that the recorder's own frames "
+                    "cannot change where the program's RecursionError happens (Python 3.10)"
+                )
+            elif end.get("truncated"):
+                notes.append(
+                    f"recording stopped after {self.max_events} events (the cap); "
+                    "the program ran on unrecorded"
+                )
+        if self.garbled:
+            notes.append(f"{self.garbled} unreadable line(s) on the recorder's channel")
+        return notes
+
+
+def _shifted(offsets: dict[int, int], cuts: set[int], size: int) -> bool:
+    """Whether any byte offset an event holds is not the character offset it stands for."""
+    return any(k != v for k, v in offsets.items()) or any(c > size for c in cuts)
+
+
+def _same(value: Any) -> str:
+    return value if type(value) is str else str(value)
+
+
+def _same_map(values: Any) -> dict[str, str] | None:
+    # The JSON decoder made it, and only this event holds it: no copy needed.
+    return values if type(values) is dict else None
+
+
+def _has_address(value: str | None, names: dict[str, str] | None, objects: Any) -> bool:
+    return (
+        (value is not None and "0x" in value)
+        or (names is not None and any("0x" in v for v in names.values()))
+        or (objects is not None and any("0x" in k or "0x" in v for k, v in objects.items()))
+    )
+
+
+def _addresses_in(values: dict[str, str] | None, normaliser: Normaliser) -> dict[str, str] | None:
+    if values is None:
+        return None
+    fix = normaliser.addresses
+    return {fix(k): fix(v) for k, v in values.items()}
 
 
 def decode(data: bytes) -> str:
@@ -80,108 +327,3 @@ def normalise_stream(
         offsets[cut] = total
         previous = cut
     return "".join(parts), offsets
-
-
-def _clean_map(values: Any, normaliser: Normaliser) -> dict[str, str] | None:
-    """Normalised ``{name: repr}``: values always, names only when they could hold a path or an
-    address (they are identifiers almost always, and this runs for every call event)."""
-    if not isinstance(values, dict):
-        return None
-    text = normaliser.text
-    return {
-        (k if k.isidentifier() else text(str(k))): text(v) if type(v) is str else text(str(v))
-        for k, v in values.items()
-    }
-
-
-def output_offsets(recording: Recording) -> tuple[set[int], set[int]]:
-    """The raw byte offsets of stdout and stderr that events refer to."""
-    out: set[int] = set()
-    err: set[int] = set()
-    for record in recording.records:
-        if record[0] == "o" and len(record) == 3:
-            if isinstance(record[1], int):
-                out.add(record[1])
-            if isinstance(record[2], int):
-                err.add(record[2])
-    return out, err
-
-
-def to_events(
-    recording: Recording,
-    normaliser: Normaliser,
-    out_offsets: dict[int, int],
-    err_offsets: dict[int, int],
-) -> tuple[Event, ...]:
-    """Normalised events; output offsets clamped to what was captured. A record that does not
-    have the recorder's shape (a snippet can write to any descriptor) is dropped and counted."""
-    out_end = max(out_offsets.values())
-    err_end = max(err_offsets.values())
-    codes = {
-        number: (name, qualname, normaliser.path(file))
-        for number, (name, qualname, file) in recording.codes.items()
-    }
-    text = normaliser.text
-    # frame -> (parent, depth, function, qualname, file, thread)
-    frames: dict[int, tuple[int | None, int, str, str, str, int]] = {}
-    out: int | None = 0
-    err: int | None = 0
-    events = []
-    for record in recording.records:
-        try:
-            kind = record[0]
-            if kind == "o":
-                out = None if record[1] < 0 else out_offsets.get(record[1], out_end)
-                err = None if record[2] < 0 else err_offsets.get(record[2], err_end)
-                continue
-            frame = int(record[1])
-            if kind in (_CALL, _ABANDONED):
-                _, _, parent_raw, code, line, thread, payload, *rest = record
-                parent = None if parent_raw < 0 else int(parent_raw)
-                depth = 0 if parent is None or parent not in frames else frames[parent][1] + 1
-                function, qualname, file = codes[code]
-                frames[frame] = (parent, depth, function, qualname, file, int(thread))
-                if kind == _CALL:
-                    names, value, how = payload, None, None
-                else:
-                    names, value, how = None, payload, "never started"
-                objects = rest[0] if rest else None
-            else:
-                parent, depth, function, qualname, file, thread = frames[frame]
-                line = record[2]
-                names = value = how = objects = None
-                if kind in (_RETURN, _YIELD):
-                    value = record[3]
-                    objects = record[4] if len(record) > 4 else None
-                elif kind == _LINE:
-                    names = record[3]
-                    objects = record[4] if len(record) > 4 else None
-                elif kind == _EXCEPTION:
-                    value, how = record[3], str(record[4])
-                elif kind == _RESUME:
-                    thread = int(record[3])
-                    frames[frame] = (parent, depth, function, qualname, file, thread)
-                else:
-                    raise ValueError(kind)
-            events.append(
-                Event(
-                    _KINDS[kind],
-                    frame,
-                    parent,
-                    depth,
-                    function,
-                    qualname,
-                    int(line),
-                    thread,
-                    file,
-                    None if names is None else _clean_map(names, normaliser),
-                    None if value is None else text(str(value)),
-                    how,
-                    None if objects is None else _clean_map(objects, normaliser),
-                    out,
-                    err,
-                )
-            )
-        except (KeyError, IndexError, TypeError, ValueError):
-            recording.garbled += 1
-    return tuple(events)

@@ -31,17 +31,23 @@ class Normaliser:
         return self._addresses[raw]
 
     def text(self, value: str) -> str:
-        """Normalise one piece of text."""
+        """Normalise one piece of text: paths, then addresses."""
         if "/" not in value and "0x" not in value:
             return value  # most reprs: nothing to do, and this is called per event field
+        return self.addresses(self.path(value))
+
+    def path(self, value: str) -> str:
+        """Machine paths in ``value`` made relative (or named: ``<stdlib>``, ``<scratch>``)."""
+        if "/" not in value:
+            return value
         for prefix, replacement in self._paths:
             if prefix in value:
                 bare = replacement.rstrip("/") or "."
                 value = value.replace(prefix + "/", replacement).replace(prefix, bare)
-        if "0x" in value:
-            value = _ADDRESS_RE.sub(self._address, value)
         return value
 
-    def path(self, value: str) -> str:
-        """Normalise a file path (the same rules as :meth:`text`)."""
-        return self.text(value)
+    def addresses(self, value: str) -> str:
+        """Memory addresses in ``value`` numbered, in the order this normaliser first met them."""
+        if "0x" not in value:
+            return value
+        return _ADDRESS_RE.sub(self._address, value)

@@ -4,8 +4,9 @@ The child gets its own session (so its whole process group can be killed), no st
 Its stdout and stderr are regular files in a private folder, not pipes: the recorder can then ask
 the OS how much output stood written when each event happened (``lseek``), and no descendant can
 hold the build by keeping a pipe open. The parent waits against a wall-clock deadline, watching the
-files' sizes against the caps and reading the recorder's channel (a pipe) as it fills. Whatever
-happens, every process in the group is killed before we return.
+files' sizes against the caps and handing the recorder's channel (a pipe) to a reader as it fills,
+so that decoding overlaps with the run. Whatever happens, every process in the group is killed
+before we return.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from deepcuts.record import _deepcuts_protocol as protocol
 from deepcuts.run import cgroup
 
 # After the child itself has exited, how long descendants may keep its pipes open before we stop
@@ -32,7 +34,7 @@ _ORPHAN_GRACE = 0.2
 class Limits:
     """What one run may use. Defaults suit a tutorial snippet; fences may lower or raise timeout."""
 
-    timeout: float = 10.0  # wall clock, seconds
+    timeout: float = protocol.TIMEOUT  # wall clock, seconds
     stdout_bytes: int = 256 * 1024
     stderr_bytes: int = 256 * 1024
     channel_bytes: int = 64 * 1024 * 1024  # the recorder's trace channel
@@ -48,11 +50,11 @@ class ProcessOutcome:
 
     stdout: bytes
     stderr: bytes
-    channel: bytes
     returncode: int | None  # negative: killed by that signal (POSIX convention)
     timed_out: bool
     capped: str | None  # "stdout", "stderr" or "channel": the stream that hit its cap
     duration: float
+    channel_bytes: int = 0
 
 
 def _apply_limits(limits: Limits) -> None:
@@ -88,8 +90,9 @@ class _Watch:
     timed_out: bool = False
     capped: str | None = None
 
-    def run(self, channel_fd: int | None) -> bytearray:
-        channel = bytearray()
+    def run(self, channel_fd: int | None, reader: Callable[[bytes], None]) -> int:
+        """Wait; returns how many bytes the channel carried (each handed to ``reader``)."""
+        channel = [0]
         selector = selectors.DefaultSelector()
         if channel_fd is not None:
             selector.register(channel_fd, selectors.EVENT_READ, "channel")
@@ -113,17 +116,21 @@ class _Watch:
                         break
                 wait = min(self.deadline - now, 0.02)
                 for key, _mask in selector.select(timeout=wait):
-                    self._ready(selector, key, channel)
+                    self._ready(selector, key, channel, reader)
                 self._check_sizes()
         finally:
             selector.close()
             if pidfd is not None:
                 os.close(pidfd)
         self._check_sizes()  # a flood that ended the child (file size limit) is still a flood
-        return channel
+        return channel[0]
 
     def _ready(
-        self, selector: selectors.BaseSelector, key: selectors.SelectorKey, channel: bytearray
+        self,
+        selector: selectors.BaseSelector,
+        key: selectors.SelectorKey,
+        channel: list[int],
+        reader: Callable[[bytes], None],
     ) -> None:
         """The process exited (its pidfd), or the channel has data or is closed."""
         if key.data == "exit":
@@ -132,10 +139,11 @@ class _Watch:
         data = os.read(key.fd, 1 << 16)
         if not data:
             selector.unregister(key.fd)
-        elif len(channel) + len(data) > self.caps["channel"]:
+        elif channel[0] + len(data) > self.caps["channel"]:
             self.capped = "channel"
         else:
-            channel += data
+            channel[0] += len(data)
+            reader(data)
 
     def _check_sizes(self) -> None:
         for name, fd in self.files.items():
@@ -173,19 +181,20 @@ def run_process(
     cwd: str,
     env: Mapping[str, str],
     limits: Limits,
-    channel: bool = False,
+    channel: Callable[[bytes], None] | None = None,
     pids_cgroup: bool = False,
 ) -> ProcessOutcome:
     """Run ``argv`` to completion or to a limit. With ``channel``, the child inherits a pipe whose
-    write end's number is in ``DEEPCUTS_CHANNEL_FD``; what it writes comes back as ``channel``.
-    With ``pids_cgroup``, the child is born in the build's pids cgroup (see cgroup.py)."""
+    write end's number is in the protocol's ``CHANNEL_FD`` variable, and what it writes is handed
+    to ``channel`` as it arrives. With ``pids_cgroup``, the child is born in the build's pids
+    cgroup (see cgroup.py)."""
     if pids_cgroup:
         cgroup.enter_build_group()
     env = dict(env)
     chan_r = chan_w = -1
-    if channel:
+    if channel is not None:
         chan_r, chan_w = os.pipe()
-        env["DEEPCUTS_CHANNEL_FD"] = str(chan_w)
+        env[protocol.CHANNEL_FD] = str(chan_w)
     # Closed below, after the run (a `with` would not span the Popen error path and the wait).
     out = tempfile.TemporaryFile(prefix="deepcuts-out-")  # noqa: SIM115
     err = tempfile.TemporaryFile(prefix="deepcuts-err-")  # noqa: SIM115
@@ -199,17 +208,17 @@ def run_process(
             stdout=out,
             stderr=err,
             start_new_session=True,
-            pass_fds=(chan_w,) if channel else (),
+            pass_fds=(chan_w,) if channel is not None else (),
             preexec_fn=lambda: _apply_limits(limits),  # noqa: PLW1509 - only setrlimit calls
         )
     except BaseException:
         out.close()
         err.close()
-        if channel:
+        if channel is not None:
             os.close(chan_r)
         raise
     finally:
-        if channel:
+        if channel is not None:
             os.close(chan_w)
 
     watch = _Watch(
@@ -223,12 +232,14 @@ def run_process(
         started + limits.timeout,
     )
     try:
-        channel_data = watch.run(chan_r if channel else None)
+        carried = watch.run(
+            chan_r if channel is not None else None, channel or (lambda _data: None)
+        )
     finally:
         # The leader is not reaped yet, so its pid still names the group: no reuse race.
         _kill_group(proc.pid)
         proc.wait()
-        if channel:
+        if channel is not None:
             os.close(chan_r)
     with out, err:
         stdout = _read_capped(out.fileno(), limits.stdout_bytes)
@@ -236,9 +247,9 @@ def run_process(
     return ProcessOutcome(
         stdout=stdout,
         stderr=stderr,
-        channel=bytes(channel_data),
         returncode=proc.returncode,
         timed_out=watch.timed_out,
         capped=watch.capped,
         duration=time.monotonic() - started,
+        channel_bytes=carried,
     )

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deepcuts.model import RunError, Trace
-from deepcuts.run.channel import normalise_stream, output_offsets, parse_channel, to_events
+from deepcuts.record import _deepcuts_protocol as protocol
+from deepcuts.run.channel import ChannelDecoder, normalise_stream
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
 from deepcuts.run.precompile import precompile_recorder
@@ -32,20 +33,17 @@ class RecordOptions:
     """What the recorder records. ``None`` instead of options: a plain, unrecorded run."""
 
     lines: bool = False  # line events with each frame's locals
-    max_events: int = 10_000  # 0: no cap (benchmarks only)
-    repr_cap: int = 200  # characters per repr
-    backend: str = "auto"  # "auto", "settrace" or "monitoring"
+    max_events: int = protocol.MAX_EVENTS  # 0: no cap (benchmarks only)
+    repr_cap: int = protocol.REPR_CAP  # characters per repr
+    backend: str = "auto"  # one of protocol.BACKENDS
     stdlib: bool = False  # also record frames of the standard library
 
     def env(self, folder: Path) -> dict[str, str]:
         """The variables the bootstrap reads (record/sitecustomize.py), which it then removes."""
         return {
             "PYTHONPATH": str(RECORDER_DIR),
-            "DEEPCUTS_FOLDER": str(folder),
-            "DEEPCUTS_RECORD": (
-                f"backend={self.backend},lines={int(self.lines)},max_events={self.max_events},"
-                f"repr_cap={self.repr_cap},stdlib={int(self.stdlib)}"
-            ),
+            protocol.FOLDER: str(folder),
+            protocol.OPTIONS: protocol.encode_options(dataclasses.asdict(self)),
         }
 
 
@@ -118,9 +116,19 @@ def run_snippet(
     sandbox = sandbox or choose_sandbox()
     scratch = tempfile.mkdtemp(prefix="deepcuts-")
     env = child_env(scratch)
+    normaliser = Normaliser(
+        [
+            (str(snippets_root.resolve()), ""),
+            (interpreter.stdlib, "<stdlib>/"),
+            (interpreter.executable, f"python{interpreter.version}"),
+            (scratch, "<scratch>/"),
+        ]
+    )
+    decoder = None
     if record is not None:
         precompile_recorder(interpreter, RECORDER_DIR)
         env.update(record.env(script.parent))
+        decoder = ChannelDecoder(normaliser, max_events=record.max_events)
     try:
         argv = sandbox.wrap(
             [interpreter.executable, str(script)],
@@ -135,50 +143,19 @@ def run_snippet(
             cwd=scratch,
             env=env,
             limits=limits,
-            channel=record is not None,
+            channel=None if decoder is None else decoder.feed,
             pids_cgroup=sandbox.pids_cgroup,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     outcome = dataclasses.replace(outcome, returncode=sandbox.exit_status(outcome.returncode))
-    normaliser = Normaliser(
-        [
-            (str(snippets_root.resolve()), ""),
-            (interpreter.stdlib, "<stdlib>/"),
-            (interpreter.executable, f"python{interpreter.version}"),
-            (scratch, "<scratch>/"),
-        ]
-    )
-    recording = parse_channel(outcome.channel) if record is not None else None
-    out_cuts, err_cuts = output_offsets(recording) if recording else (set(), set())
-    stdout, out_offsets = normalise_stream(outcome.stdout, out_cuts, normaliser)
-    stderr, err_offsets = normalise_stream(outcome.stderr, err_cuts, normaliser)
-    events = (
-        to_events(recording, normaliser, out_offsets, err_offsets) if recording is not None else ()
-    )
-    notes: list[str] = []
-    truncated = False
-    if recording is not None:
-        if "error" in recording.header:
-            notes.append(f"the recorder could not start: {recording.header['error']}")
-        elif recording.end is None:
-            notes.append("the recording ended abruptly: the process died before it could finish")
-        else:
-            if recording.end.get("error"):
-                notes.append(f"the recorder failed and stopped: {recording.end['error']}")
-            truncated = bool(recording.end.get("truncated"))
-            if recording.end.get("stopped_for") == "recursion":
-                notes.append(
-                    "recording stopped near the recursion limit, so that the recorder's own frames "
-                    "cannot change where the program's RecursionError happens"
-                )
-            elif truncated:
-                notes.append(
-                    f"recording stopped after {record.max_events} events (the cap); "  # type: ignore[union-attr]
-                    "the program ran on unrecorded"
-                )
-        if recording.garbled:
-            notes.append(f"{recording.garbled} unreadable line(s) on the recorder's channel")
+    if decoder is None:
+        stdout, _ = normalise_stream(outcome.stdout, set(), normaliser)
+        stderr, _ = normalise_stream(outcome.stderr, set(), normaliser)
+        decoded = None
+    else:
+        decoded = decoder.finish(outcome.stdout, outcome.stderr)
+        stdout, stderr = decoded.stdout, decoded.stderr
     return Trace(
         python=interpreter.full_version,
         snippet=script.relative_to(snippets_root.resolve()).as_posix(),
@@ -186,13 +163,8 @@ def run_snippet(
         stderr=stderr,
         exit_code=outcome.returncode,
         error=classify(outcome, stderr, limits),
-        truncated=truncated,
-        events=events,
-        notes=tuple(notes),
-        recorder=None
-        if recording is None
-        else {
-            "backend": str(recording.header.get("backend", "unknown")),
-            "reason": str(recording.header.get("reason", "")),
-        },
+        truncated=False if decoded is None else decoded.truncated,
+        events=() if decoded is None else decoded.events,
+        notes=() if decoded is None else decoded.notes,
+        recorder=None if decoded is None else decoded.recorder,
     )
