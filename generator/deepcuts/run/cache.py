@@ -3,8 +3,16 @@
 A key is the SHA-256 of everything that can change a run's result (see :func:`cache_key`), so an
 entry never needs invalidating: a changed input is a different key. Entries are written to a
 temporary file and renamed into place, so a reader sees a whole entry or none, and two builds at
-once can share the folder. An entry that does not parse, or that names another key, is treated as
-missing and overwritten. Failed runs are never stored: a flaky failure must not stick.
+once can share the folder. An entry that does not read back, or that names another key, is treated
+as missing and overwritten. Failed runs are never stored: a flaky failure must not stick.
+
+An entry is ``MAGIC`` followed by zlib-compressed JSON in a form made for traces (``encode``):
+every string once in a table, every event an array of numbers into it. A 177-call recursion
+recorded line by line, 134 KB as the trace format's JSON, is about 3.5 KB here.
+
+The store is bounded: :meth:`ResultCache.prune` removes the least recently used entries (a hit
+touches its file) until the folder is under its size; builds prune at their end, and
+``deepcuts cache`` shows the size and prunes on demand.
 """
 
 from __future__ import annotations
@@ -14,10 +22,19 @@ import hashlib
 import json
 import os
 import tempfile
+import time
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deepcuts.model import Trace
+from deepcuts.model import Event, RunError, Trace
+
+FORMAT = 2
+MAGIC = b"deepcuts-trace 2\n"
+SUFFIX = ".trace"
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_NEW = tuple.__new__
 
 
 def cache_key(parts: dict[str, Any]) -> str:
@@ -26,37 +43,166 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def encode(key: str, trace: Trace) -> bytes:
+    """The entry for ``trace``: strings in one table, events as arrays of numbers."""
+    table: dict[str, int] = {}
+
+    def s(text: str | None) -> int:
+        if text is None:
+            return -1
+        number = table.get(text)
+        if number is None:
+            number = table[text] = len(table)
+        return number
+
+    def pairs(values: dict[str, str] | None) -> list[int] | int:
+        return -1 if values is None else [s(x) for item in values.items() for x in item]
+
+    events = [
+        [
+            s(e.event),
+            e.frame,
+            -1 if e.parent is None else e.parent,
+            e.depth,
+            s(e.function),
+            s(e.qualname),
+            e.line,
+            e.thread,
+            s(e.file),
+            pairs(e.locals),
+            s(e.value),
+            s(e.how),
+            pairs(e.objects),
+            -1 if e.stdout is None else e.stdout,
+            -1 if e.stderr is None else e.stderr,
+        ]
+        for e in trace.events
+    ]
+    head = trace.to_json()
+    del head["events"]
+    document = {
+        "format": FORMAT,
+        "key": key,
+        "trace": head,
+        "strings": list(table),
+        "events": events,
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return MAGIC + zlib.compress(text.encode("utf-8"), 6)
+
+
+def decode(key: str, data: bytes) -> Trace | None:
+    """The trace an entry holds, or None when it is not a whole entry of this format for ``key``."""
+    if not data.startswith(MAGIC):
+        return None
+    try:
+        document = json.loads(zlib.decompress(data[len(MAGIC) :]))
+        if document.get("format") != FORMAT or document.get("key") != key:
+            return None
+        strings = document["strings"]
+        head = document["trace"]
+
+        def text(number: int) -> str | None:
+            return None if number < 0 else strings[number]
+
+        def mapping(values: list[int] | int) -> dict[str, str] | None:
+            if not isinstance(values, list):
+                return None
+            return {strings[values[i]]: strings[values[i + 1]] for i in range(0, len(values), 2)}
+
+        events = tuple(
+            _NEW(
+                Event,
+                (
+                    strings[k],
+                    frame,
+                    None if parent < 0 else parent,
+                    depth,
+                    strings[fn],
+                    strings[qual],
+                    line,
+                    thread,
+                    strings[file],
+                    mapping(names),
+                    text(value),
+                    text(how),
+                    mapping(objects),
+                    None if out < 0 else out,
+                    None if err < 0 else err,
+                ),
+            )
+            for (
+                k,
+                frame,
+                parent,
+                depth,
+                fn,
+                qual,
+                line,
+                thread,
+                file,
+                names,
+                value,
+                how,
+                objects,
+                out,
+                err,
+            ) in document["events"]
+        )
+        error = head.get("error")
+        return Trace(
+            python=head["python"],
+            snippet=head["snippet"],
+            stdout=head["stdout"],
+            stderr=head["stderr"],
+            exit_code=head["exit_code"],
+            error=None if error is None else RunError(error["kind"], error["message"]),
+            truncated=bool(head.get("truncated", False)),
+            events=events,
+            notes=tuple(head.get("notes", ())),
+            recorder=head.get("recorder"),
+        )
+    except (ValueError, KeyError, TypeError, IndexError, zlib.error):
+        return None
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    """What a cache folder holds."""
+
+    entries: int
+    bytes: int
+    other: int  # files that are not entries of this format (older formats, leftovers)
+
+
 class ResultCache:
     """Disk cache plus an in-memory layer that survives ``mkdocs serve`` rebuilds."""
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.root = root
+        self.max_bytes = max_bytes
         self._memory: dict[str, Trace] = {}
-        self.hits = 0
-        self.misses = 0
 
     def _path(self, key: str) -> Path:
         assert self.root is not None  # noqa: S101 - only called when a root is set
-        return self.root / key[:2] / f"{key}.json"
+        return self.root / key[:2] / f"{key}{SUFFIX}"
 
     def get(self, key: str) -> Trace | None:
         """The stored trace for ``key``, or ``None`` (also for a damaged entry)."""
         if key in self._memory:
-            self.hits += 1
             return self._memory[key]
         trace = None
         if self.root is not None:
+            path = self._path(key)
             try:
-                data = json.loads(self._path(key).read_text(encoding="utf-8"))
-                if data.get("key") == key:
-                    trace = Trace.from_json(data["trace"])
-            except (OSError, ValueError, KeyError, TypeError):
+                trace = decode(key, path.read_bytes())
+            except OSError:
                 trace = None
-        if trace is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._memory[key] = trace
+            if trace is not None:
+                with contextlib.suppress(OSError):
+                    os.utime(path)  # recently used: the last to be pruned
+        if trace is not None:
+            self._memory[key] = trace
         return trace
 
     def put(self, key: str, trace: Trace) -> None:
@@ -65,12 +211,12 @@ class ResultCache:
         if self.root is None:
             return
         path = self._path(key)
-        payload = json.dumps({"key": key, "trace": trace.to_json()}, ensure_ascii=False)
+        payload = encode(key, trace)
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)
                     handle.flush()
                     os.fsync(handle.fileno())
@@ -78,3 +224,48 @@ class ResultCache:
             except OSError:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+
+    def _files(self) -> list[tuple[float, int, Path]]:
+        """(last use, size, path) of every file under the root."""
+        found: list[tuple[float, int, Path]] = []
+        if self.root is None or not self.root.is_dir():
+            return found
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                path = Path(folder, name)
+                with contextlib.suppress(OSError):
+                    stat = path.stat()
+                    found.append((stat.st_mtime, stat.st_size, path))
+        return found
+
+    def stats(self) -> CacheStats:
+        """How many entries, how many bytes, and how many other files the folder holds."""
+        files = self._files()
+        entries = [f for f in files if _is_entry(f[2])]
+        return CacheStats(len(entries), sum(f[1] for f in files), len(files) - len(entries))
+
+    def prune(self, max_bytes: int | None = None) -> int:
+        """Remove entries, least recently used first, until the folder holds at most
+        ``max_bytes`` (the cache's bound by default); files of older formats go whatever the
+        size. A temporary file another build may still be renaming is left alone for an hour.
+        Returns how many files were removed."""
+        bound = self.max_bytes if max_bytes is None else max_bytes
+        files = self._files()
+        total = sum(size for _used, size, _path in files)
+        removed = 0
+        stale = time.time() - 3600
+        # Older formats and leftovers first, then entries from the least recently used.
+        for used, size, path in sorted(files, key=lambda f: (_is_entry(f[2]), f[0])):
+            if path.name.startswith(".tmp-") and used > stale:
+                continue
+            if total <= bound and _is_entry(path):
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+                removed += 1
+        return removed
+
+
+def _is_entry(path: Path) -> bool:
+    return path.name.endswith(SUFFIX) and not path.name.startswith(".")
