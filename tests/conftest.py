@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,25 @@ class Site:
             check=False,
         )
         return BuildResult(done.returncode, done.stdout + done.stderr, self.root)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test run's own temporary root: tests compare what runs leave behind in the temporary
+    folder, and must not see what another build on the same machine does there meanwhile (a
+    `mkdocs build` beside `bin/test` made one such test fail). Child processes inherit it."""
+    root = tempfile.mkdtemp(prefix="deepcuts-test-run-")
+    config.stash[_TEMP_ROOT] = root
+    os.environ["TMPDIR"] = root
+    tempfile.tempdir = root
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    root = config.stash.get(_TEMP_ROOT, None)
+    if root:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_TEMP_ROOT = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

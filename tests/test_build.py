@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import pytest
 
 from conftest import Site
+from deepcuts.run.cache import decode
 
 PAGE = """\
 ---
@@ -194,10 +194,10 @@ def test_damaged_cache_entry_is_rerun(site: Site) -> None:
     site.write("snippets/ok.py", "print('ok')\n")
     _page(site, "ok.py")
     assert site.build().executed == 1
-    entries = list((site.root / ".cache" / "deepcuts").rglob("*.json"))
+    entries = list((site.root / ".cache" / "deepcuts").rglob("*.trace"))
     assert len(entries) == 1
-    json.loads(entries[0].read_text())  # a whole JSON document
-    entries[0].write_text(entries[0].read_text()[:40])  # truncated, as by a killed build
+    assert decode(entries[0].stem, entries[0].read_bytes()) is not None  # a whole entry
+    entries[0].write_bytes(entries[0].read_bytes()[:40])  # truncated, as by a killed build
     again = site.build()
     assert again.returncode == 0, again.log
     assert again.executed == 1
@@ -265,8 +265,10 @@ def test_built_page_caches_the_recording(site: Site) -> None:
     )
     assert site.build().returncode == 0
     traces = {}
-    for entry in (site.root / ".cache" / "deepcuts").rglob("*.json"):
-        trace = json.loads(entry.read_text())["trace"]
+    for entry in (site.root / ".cache" / "deepcuts").rglob("*.trace"):
+        found = decode(entry.stem, entry.read_bytes())
+        assert found is not None
+        trace = found.to_json()
         traces[trace["snippet"]] = trace
     assert [e["event"] for e in traces["calls.py"]["events"]] == [
         "call",

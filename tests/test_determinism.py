@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 
 from conftest import SITE_CONFIG, Site, build_project, copy_project
+from deepcuts.run.cache import decode
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1770163200"}
 
@@ -68,10 +68,10 @@ def test_two_builds_at_once_share_the_cache(tmp_path: Path) -> None:
     assert all(proc.returncode == 0 for proc in procs), logs
     pages = [(site.root / "site" / "index.html").read_text() for site in sites]
     assert pages[0] == pages[1]
-    entries = list(cache.rglob("*.json"))
+    entries = list(cache.rglob("[0-9a-f]*.trace"))
     assert len(entries) == 6
     for entry in entries:
-        json.loads(entry.read_text())  # whole documents, never a half-written one
+        assert decode(entry.stem, entry.read_bytes()) is not None  # whole, never half-written
     assert not list(cache.rglob(".tmp-*"))
     warm = _shared_cache_site(tmp_path / "site3", cache).build()
     assert warm.returncode == 0 and warm.executed == 0
@@ -89,15 +89,15 @@ def test_a_killed_build_leaves_a_cache_the_next_build_can_use(tmp_path: Path) ->
         start_new_session=True,
     )
     deadline = time.monotonic() + 60
-    while not list(cache.rglob("*.json")) and time.monotonic() < deadline:
+    while not list(cache.rglob("[0-9a-f]*.trace")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # mid-way: some snippets cached, others not
     proc.wait()
-    kept = len(list(cache.rglob("*.json")))
+    kept = len(list(cache.rglob("[0-9a-f]*.trace")))
     assert 0 < kept < 6
     # What a kill during a write leaves: a temporary file beside the entries, never an entry.
     (cache / "ab").mkdir(exist_ok=True)
-    (cache / "ab" / ".tmp-half.json").write_text('{"key": "ab')
+    (cache / "ab" / ".tmp-half.trace").write_bytes(b"deepcuts-trace 2\n\x78\x9c")
     again = site.build()
     assert again.returncode == 0, again.log
     assert again.executed == 6 - kept

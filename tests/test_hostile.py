@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from deepcuts.engine import Engine, EngineConfig
+from deepcuts.config import EngineConfig
+from deepcuts.engine import Engine
 from deepcuts.errors import Location
 from deepcuts.run.sandbox import SandboxError, choose_sandbox
 from test_runner import live_processes

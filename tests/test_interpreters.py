@@ -182,6 +182,7 @@ def test_a_rooted_interpreter_without_bubblewrap_is_unusable(
 def test_the_command_lists_the_sites_versions(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    (tmp_path / "docs").mkdir()
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         "site_name: x\nmarkdown_extensions:\n  - deepcuts:\n"

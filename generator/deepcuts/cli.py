@@ -4,6 +4,7 @@
 ``deepcuts trace PATH``     run one snippet under the recorder; print a readable log or the JSON
 ``deepcuts run PATH``       run one snippet as the site build would and print its output
 ``deepcuts interpreters``   list the site's Python versions, where each is, or how to get it
+``deepcuts cache``          show the run cache's size; prune or clear it
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ import json
 import sys
 from pathlib import Path
 
-from deepcuts.check import Checker, find_fences, load_site, summary
+from deepcuts.check import Checker, find_fences, summary
 from deepcuts.engine import Engine
 from deepcuts.errors import DeepCutsError
+from deepcuts.record import _deepcuts_protocol as protocol
 from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
+from deepcuts.run.cache import ResultCache
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
 from deepcuts.run.sandbox import choose_sandbox
+
+_TIMEOUT = f"{protocol.TIMEOUT:g}"
 
 
 def _snippets_root(path: Path, given: str | None) -> Path:
@@ -86,22 +91,45 @@ def _cmd_trace(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from deepcuts.plugin import load_site  # noqa: PLC0415 - MkDocs reads its own configuration
+
     config, docs = load_site(Path(args.config))
     config = dataclasses.replace(
-        config, require_sandbox=args.require_sandbox or config.require_sandbox
+        config,
+        require_sandbox=args.require_sandbox or config.require_sandbox,
+        jobs=args.jobs or config.jobs,
     )
     engine = Engine(config)
     engine.report = lambda error: print(f"deepcuts: {error}", file=sys.stderr)
-    fences = list(find_fences(docs))
+    fences = find_fences(docs)
     versions = ", ".join(i.full_version for i in engine.interpreters())
-    print(
-        f"checking {len(fences)} fence(s) on CPython {versions}; "
-        f"{engine.sandbox().describe()[:100]}...",
-        file=sys.stderr,
-    )
-    results = Checker(engine, update=args.update, jobs=args.jobs).run(fences)
+    print(f"checking {len(fences)} fence(s) on CPython {versions}", file=sys.stderr)
+    for line in engine.sandbox().describe().split("; "):
+        print(f"  {line}", file=sys.stderr)
+    results = Checker(engine, update=args.update).run(fences)
     print(summary(results), end="")
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from deepcuts.plugin import load_site  # noqa: PLC0415 - MkDocs reads its own configuration
+
+    config, _docs = load_site(Path(args.config))
+    if config.cache_dir is None:
+        print("deepcuts: the site has no cache (cache_dir is empty)", file=sys.stderr)
+        return 2
+    cache = ResultCache(config.cache_dir, config.cache_max_mb * 2**20)
+    if args.clear or args.prune:
+        bound = 0 if args.clear else (args.max_mb * 2**20 if args.max_mb is not None else None)
+        removed = cache.prune(bound)
+        print(f"removed {removed} file(s)")
+    stats = cache.stats()
+    print(
+        f"{config.cache_dir}: {stats.entries} run(s), {stats.bytes / 2**20:.1f} MB "
+        f"(bound {config.cache_max_mb} MB)"
+        + (f", {stats.other} other file(s)" if stats.other else "")
+    )
+    return 0
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
@@ -118,6 +146,8 @@ def _configured_versions(config_file: Path) -> tuple[list[str], set[str], dict[s
     paths; every supported version when there is no site here."""
     if not config_file.is_file():
         return list(interpreters.SUPPORTED), set(interpreters.SUPPORTED), {}
+    from deepcuts.plugin import load_site  # noqa: PLC0415 - MkDocs reads its own configuration
+
     config, _docs = load_site(config_file)
     versions = list(config.pythons) or [interpreters.current().version]
     return versions, set(config.optional_pythons), dict(config.interpreter_paths)
@@ -182,13 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument(
         "--max-events",
         type=int,
-        default=10_000,
+        default=protocol.MAX_EVENTS,
         metavar="N",
-        help="stop recording after N events; 0 for no cap (default 10000)",
+        help=f"stop recording after N events; 0 for no cap (default {protocol.MAX_EVENTS})",
     )
     trace.add_argument("--stdlib", action="store_true", help="record standard library frames too")
     trace.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
-    trace.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    trace.add_argument(
+        "--timeout", type=float, default=protocol.TIMEOUT, help=f"seconds (default {_TIMEOUT})"
+    )
     trace.add_argument(
         "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
     )
@@ -198,7 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("path", help="the snippet file")
     run.add_argument("--python", metavar="X.Y", help="interpreter version (default: this one)")
     run.add_argument("--snippets", metavar="DIR", help="snippets folder, for relative paths")
-    run.add_argument("--timeout", type=float, default=10.0, help="seconds (default 10)")
+    run.add_argument(
+        "--timeout", type=float, default=protocol.TIMEOUT, help=f"seconds (default {_TIMEOUT})"
+    )
     run.add_argument("--json", action="store_true", help="print the whole trace document")
     run.add_argument(
         "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
@@ -215,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
     )
     check.set_defaults(handler=_cmd_check)
+
+    cached = sub.add_parser("cache", help="show the run cache's size; prune or clear it")
+    cached.add_argument("--config", default="mkdocs.yml", help="the site (default mkdocs.yml)")
+    cached.add_argument(
+        "--prune", action="store_true", help="remove the least recently used runs past the bound"
+    )
+    cached.add_argument(
+        "--max-mb", type=int, metavar="N", help="with --prune: this bound instead of the site's"
+    )
+    cached.add_argument("--clear", action="store_true", help="remove every cached run")
+    cached.set_defaults(handler=_cmd_cache)
 
     layers = sub.add_parser("sandbox", help="say which isolation layers snippet runs get here")
     layers.add_argument(

@@ -1,4 +1,9 @@
-"""Find the snippet a fence names and the part of it to show.
+"""Discover: the deepcut fences of a page, the snippet each names, and the part of it to show.
+
+:func:`scan_fences` is the one fence scanner: the Markdown extension marks the fences it finds
+(their line numbers), the MkDocs plugin finds every fence of every page with it before any page
+renders (to run what the cache lacks in parallel), and ``deepcuts check`` finds the fences it
+checks with it. A test holds it to what ``pymdownx.superfences`` itself finds.
 
 A fence names a file relative to the snippets folder; the path may not leave that folder. A
 *section* is the lines strictly between ``# [start:NAME]`` and ``# [end:NAME]``; ``lines: A-B``
@@ -16,6 +21,61 @@ from pathlib import Path, PurePosixPath
 from deepcuts.errors import FenceError
 
 _MARKER_RE = re.compile(r"^\s*#\s*\[(?P<edge>start|end):(?P<name>[\w.-]+)\]\s*$")
+# An opening deepcut fence, possibly inside block quotes or indented under a list or admonition,
+# possibly with a header after the name (options added by the plugin, or a contributor's mistake).
+_OPENING_RE = re.compile(
+    r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*\.?deepcut(?P<header>[ \t][^`]*)?[ \t]*$"
+)
+# Any other fence opening: inside it, a deepcut fence is an example to show, not one to run.
+_OTHER_FENCE_RE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})")
+_IMPORT_RE = re.compile(r"^\s*(?:from\s+(\w+)|import\s+([\w., \t]+))", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class FoundFence:
+    """A deepcut fence in a page's text."""
+
+    line: int  # 1-based line of its opening, in the text scanned
+    body: str  # what superfences hands the formatter: the lines inside, the fence's indent removed
+    header: str  # what follows ``deepcut`` on the opening line ("" for none)
+
+
+def _closes(fence: str, opened: str, line: str) -> bool:
+    """A closing fence: the same character, at least as long, and nothing after it."""
+    return fence[0] == opened[0] and len(fence) >= len(opened) and not line.strip(" \t>`~")
+
+
+def scan_fences(lines: list[str]) -> list[FoundFence]:
+    """Every deepcut fence in ``lines`` (a page's Markdown), skipping examples shown inside other
+    fenced blocks. An unclosed fence runs to the end of the page, as superfences treats it."""
+    found = []
+    inside: str | None = None  # the fence string of the block we are in, if any
+    deepcut = False
+    start = lead = 0
+    header = ""
+    body: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if inside is not None:
+            other = _OTHER_FENCE_RE.match(line)
+            if other is not None and _closes(other["fence"], inside, line):
+                if deepcut:
+                    found.append(FoundFence(start, "\n".join(body), header))
+                inside = None
+            elif deepcut:
+                body.append(line[lead:] if line[:lead].strip(" \t>") == "" else line.lstrip())
+            continue
+        opening = _OPENING_RE.match(line)
+        if opening is not None:
+            inside, deepcut, start, body = opening["fence"], True, number, []
+            lead = len(opening["lead"])
+            header = (opening["header"] or "").strip()
+            continue
+        other = _OTHER_FENCE_RE.match(line)
+        if other is not None:
+            inside, deepcut = other["fence"], False
+    if inside is not None and deepcut:
+        found.append(FoundFence(start, "\n".join(body), header))
+    return found
 
 
 @dataclass(frozen=True)
@@ -65,7 +125,24 @@ def local_modules(path: Path) -> list[Path]:
     pending = [path]
     while pending:
         current = pending.pop()
-        for name in _imported_names(current) if current.suffix == ".py" else ():
+        if current.suffix != ".py":
+            continue
+        try:
+            text = current.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        # Most snippets import nothing from beside them: a cheap look before a parse.
+        mentioned = set()
+        for module, names in _IMPORT_RE.findall(text):
+            mentioned.add(module)
+            mentioned.update(n.split()[0].split(".")[0] for n in names.split(",") if n.split())
+        wanted = {
+            name
+            for name in mentioned
+            if name
+            and ((folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file())
+        }
+        for name in _imported_names(current) & wanted if wanted else ():
             module = folder / f"{name}.py"
             package = folder / name
             found = [module] if module.is_file() else []

@@ -1,17 +1,31 @@
-"""The engine behind the fence: discover -> run -> verify -> render for one fence at a time.
+"""The conductor: discover -> run -> verify -> render, as separate stages over plain data.
+
+- **discover** (:meth:`Engine.plan`): a fence's body becomes a :class:`~deepcuts.plan.Plan`: its
+  options, its snippet, and one job per interpreter with the cache key of everything that can
+  change that run's result.
+- **run** (:meth:`Engine.run`): jobs become traces, from the cache or by running them, many at a
+  time (``run/pool.py``). :meth:`Engine.prefetch` does this for every fence of a site before any
+  page renders (the MkDocs plugin calls it); alone, each fence runs its own jobs.
+- **verify** (:meth:`Engine.verify`): how each run ended, what it printed, the fence's claims.
+- **render** (:meth:`Engine.render`): the HTML.
+
+:meth:`Engine.render_fence` is the fence itself: all four stages for one fence, and it never
+raises (an error becomes an error block and a report). ``deepcuts check`` drives the same stages
+with fresh runs.
 
 One :class:`Engine` exists per configuration and per process, so its in-memory cache, its
 interpreter look-ups and its error list survive the many ``Markdown`` instances MkDocs creates (one
-per page) and ``mkdocs serve`` rebuilds. The MkDocs plugin only tells it which article is being
-rendered and turns its errors into build warnings.
+per page) and ``mkdocs serve`` rebuilds. Where a fence stands (article, line) comes with each
+call; nothing about the page being rendered is kept on the engine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +33,15 @@ from typing import Any
 import deepcuts
 from deepcuts import render
 from deepcuts.claims import check_claims, parse_claims
+from deepcuts.config import EngineConfig
 from deepcuts.discover import Snippet, excerpt, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
 from deepcuts.model import Trace
+from deepcuts.plan import Job, Plan
 from deepcuts.render.figures import render_diagrams, viewer_data
 from deepcuts.render.outputs import group_outputs, tab_anchor
 from deepcuts.run import interpreters as discovery
+from deepcuts.run import pool
 from deepcuts.run.cache import ResultCache, cache_key
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.process import Limits
@@ -34,9 +51,6 @@ from deepcuts.spec import FenceSpec, parse_spec
 from deepcuts.verify import check_output, check_run
 
 log = logging.getLogger("deepcuts")
-
-DEFAULT_SNIPPETS = "snippets"
-DEFAULT_CACHE = ".cache/deepcuts"
 
 
 def _runner_digest() -> str:
@@ -48,77 +62,35 @@ def _runner_digest() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class EngineConfig:
-    """Everything that selects an engine. Paths are absolute by the time an engine is built."""
-
-    snippets_dir: Path
-    cache_dir: Path | None
-    pythons: tuple[str, ...] = ()  # empty: the interpreter running the build
-    optional_pythons: tuple[str, ...] = ()  # of those, the ones a machine may lack
-    interpreter_paths: tuple[tuple[str, str], ...] = ()
-    timeout: float = 10.0
-    require_sandbox: bool = False
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any], base: Path | None = None) -> EngineConfig:
-        """Build from the Markdown extension's options, resolving paths against ``base``."""
-        base = base or Path.cwd()
-        snippets = base / str(options.get("snippets_dir") or DEFAULT_SNIPPETS)
-        cache_opt = options.get("cache_dir", DEFAULT_CACHE)
-        cache_dir = None if cache_opt in (None, "", False) else base / str(cache_opt)
-        pythons = options.get("pythons") or ()
-        if isinstance(pythons, str):
-            pythons = (pythons,)
-        paths = options.get("interpreters") or {}
-        optional = options.get("optional_pythons") or ()
-        for version in (*pythons, *optional):
-            if not isinstance(version, str):
-                raise FenceError(
-                    f"Python versions in the deepcuts configuration are strings: write "
-                    f"'{version}' in quotes (YAML reads 3.10 as the number 3.1)"
-                )
-        return cls(
-            snippets_dir=snippets.resolve(),
-            cache_dir=cache_dir.resolve() if cache_dir else None,
-            pythons=tuple(str(p) for p in pythons),
-            optional_pythons=tuple(str(p) for p in optional),
-            interpreter_paths=tuple(sorted((str(k), str(v)) for k, v in dict(paths).items())),
-            timeout=float(options.get("timeout") or 10.0),
-            require_sandbox=_truthy(options.get("require_sandbox")),
-        )
-
-
-def _truthy(value: Any) -> bool:
-    """A config flag that may come from the environment as text (``!ENV`` in mkdocs.yml)."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
-
-
 def _log_error(error: DeepCutsError) -> None:
     log.warning("%s", error)
 
 
 @dataclass
 class Engine:
-    """Runs and renders fences for one configuration."""
+    """Plans, runs, verifies and renders fences for one configuration."""
 
     config: EngineConfig
-    current_article: str | None = None
-    line_offset: int = 0
     executed: int = 0  # child interpreters started: a warm build keeps this at 0
+    reused: int = 0  # runs a fence used from the cache
     errors: list[DeepCutsError] = field(default_factory=list)
     report: Callable[[DeepCutsError], None] = _log_error
-    # snippet name -> articles that show it, for `mkdocs serve` to rebuild the right pages
+    # snippet name -> articles that show it, for `mkdocs serve --dirty` to rebuild the right pages
     dependents: dict[str, set[str]] = field(default_factory=dict)
     _interpreters: list[Interpreter] | None = None
+    _sandbox: Sandbox | None = None
 
     def __post_init__(self) -> None:
-        self.cache = ResultCache(self.config.cache_dir)
+        self.cache = ResultCache(self.config.cache_dir, self.config.cache_max_mb * 2**20)
         self._runner = _runner_digest()
+        self._lock = threading.Lock()
+        # This build's runs, verified or not (a failed one is not cached, but not run twice in
+        # one build either), and its plans (the plugin plans every fence before pages render).
+        self._fresh: dict[str, Trace | DeepCutsError] = {}
+        self._stored: set[str] = set()  # keys of this build's runs already in the cache
+        self._plans: dict[tuple[str, Location, tuple[str, ...]], Plan | DeepCutsError] = {}
 
-    # -- discover --------------------------------------------------------------------------
+    # -- configuration ---------------------------------------------------------------------
     def interpreters(self) -> list[Interpreter]:
         """The interpreters every snippet runs on; the first one is shown by default."""
         if self._interpreters is None:
@@ -138,25 +110,57 @@ class Engine:
         return self._interpreters
 
     def sandbox(self) -> Sandbox:
-        """The isolation every run of this engine gets; :class:`SandboxError` when the
-        configuration requires a layer this machine lacks."""
-        return choose_sandbox(self.config.require_sandbox)
+        """The isolation every run of this engine gets, chosen (and logged) at the first run:
+        a build that runs nothing probes nothing. :class:`SandboxError` when the configuration
+        requires a layer this machine lacks."""
+        if self._sandbox is None:
+            self._sandbox = choose_sandbox(self.config.require_sandbox)
+            log.info("deepcuts: %s", self._sandbox.describe())
+        return self._sandbox
 
-    # -- run -------------------------------------------------------------------------------
-    def limits(self, spec: FenceSpec) -> Limits:
-        """Limits for one fence: the site's defaults, with the fence's own timeout if it has one."""
-        return Limits(timeout=spec.timeout or self.config.timeout)
+    # -- discover --------------------------------------------------------------------------
+    def plan(self, body: str, location: Location, header: tuple[str, ...] = ()) -> Plan:
+        """The fence at ``location``, parsed, its snippet read, its jobs keyed. Raises the
+        :class:`DeepCutsError` that says what is wrong with it."""
+        memo = (body, location, header)
+        known = self._plans.get(memo)
+        if known is None:
+            try:
+                known = self._plan(body, location, header)
+            except DeepCutsError as exc:
+                known = exc.with_location(location)
+            self._plans[memo] = known
+        if isinstance(known, DeepCutsError):
+            raise known
+        return known
 
-    @staticmethod
-    def record_options(spec: FenceSpec) -> RecordOptions | None:
-        """What the recorder records for a fence (``None``: ``trace: off``, a plain run)."""
-        if spec.trace == "off":
-            return None
-        return RecordOptions(
-            lines=spec.trace == "lines", max_events=spec.max_events, stdlib=spec.stdlib
+    def _plan(self, body: str, location: Location, header: tuple[str, ...]) -> Plan:
+        if header:
+            raise FenceError(
+                f"options go in the fence body as YAML, not in its header: {', '.join(header)}",
+                location,
+            )
+        spec = parse_spec(body, location)
+        location = Location(location.article, location.line, spec.file)
+        snippet = load_snippet(self.config.snippets_dir, spec.file)
+        claims = tuple(parse_claims(list(spec.claims), location))
+        if location.article:
+            self.dependents.setdefault(snippet.name, set()).add(location.article)
+        limits = Limits(timeout=spec.timeout or self.config.timeout)
+        record = record_options(spec)
+        jobs = tuple(
+            Job(
+                self._key(snippet, interpreter, limits, record),
+                snippet,
+                interpreter,
+                limits,
+                record,
+            )
+            for interpreter in self.interpreters()
         )
+        return Plan(location, spec, snippet, claims, jobs)
 
-    def key_for(
+    def _key(
         self,
         snippet: Snippet,
         interpreter: Interpreter,
@@ -170,95 +174,161 @@ class Engine:
                 "digest": snippet.digest,
                 "python": interpreter.build,
                 "executable": interpreter.executable,
+                "root": interpreter.root,
                 "runner": self._runner,
                 "limits": [limits.timeout, limits.stdout_bytes, limits.stderr_bytes],
                 "record": None if record is None else repr(record),
             }
         )
 
-    def trace(
-        self,
-        snippet: Snippet,
-        interpreter: Interpreter,
-        limits: Limits,
-        record: RecordOptions | None = None,
-    ) -> tuple[str, Trace, bool]:
-        """``(key, trace, cached)`` for ``snippet`` on ``interpreter``: from the cache, or by
-        running it. The caller stores a fresh trace with :meth:`keep` once it has been verified,
-        so that a failed run is never cached."""
-        key = self.key_for(snippet, interpreter, limits, record)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return key, cached, True
-        self.executed += 1
-        result = run_snippet(
-            snippet.path,
-            self.config.snippets_dir,
-            interpreter,
-            limits,
-            record,
-            sandbox=self.sandbox(),
+    # -- run -------------------------------------------------------------------------------
+    def run(self, jobs: Iterable[Job], *, fresh: bool = False) -> list[Trace]:
+        """The trace of every job, in order: from this build's runs or the cache, the others
+        run many at a time. ``fresh``: run them all, cache untouched (``deepcuts check``)."""
+        jobs = list(jobs)
+        if fresh:
+            return [_trace(result) for result in self.run_fresh(jobs)]
+        known = self._known(jobs)
+        self._run_missing([job for job in jobs if job.key not in known], {})
+        known.update(self._known([job for job in jobs if job.key not in known]))
+        return [_trace(known[job.key]) for job in jobs]
+
+    def _run_missing(self, jobs: list[Job], plans: dict[str, Plan]) -> None:
+        """Run ``jobs`` (each once), many at a time, into this build's results. A run whose
+        fence is in ``plans`` is verified the moment it ends and, if it holds, stored: a build
+        killed half-way leaves what it verified in the cache."""
+        missing = {job.key: job for job in jobs}
+        if not missing:
+            return
+
+        def settle(key: str, result: Trace | DeepCutsError) -> None:
+            self._fresh[key] = result
+            plan = plans.get(key)
+            if plan is None or not isinstance(result, Trace):
+                return
+            try:
+                self.verify(plan, [result])
+            except DeepCutsError:
+                return  # its fence reports it when it renders
+            self._store(key, result)
+
+        pool.run_all(
+            [(key, self._runner_for(job)) for key, job in missing.items()],
+            self.config.jobs,
+            settle,
         )
-        return key, result, False
 
-    def verified_traces(self, spec: FenceSpec, snippet: Snippet, location: Location) -> list[Trace]:
-        """Run (or fetch) the snippet on every configured interpreter and verify each run: how
-        it ended, what it printed, and the fence's claims. Raises the first failure."""
-        claims = parse_claims(list(spec.claims), location)
-        traces = []
-        for interpreter in self.interpreters():
-            key, trace, cached = self.trace(
-                snippet, interpreter, self.limits(spec), self.record_options(spec)
+    def run_fresh(
+        self, jobs: list[Job], done: Callable[[int, Trace | DeepCutsError], None] | None = None
+    ) -> list[Trace | DeepCutsError]:
+        """Run every job now, many at a time, cache untouched; each result in order, an error
+        in place of a run that could not start. ``done`` hears of each by its index."""
+        each = pool.run_all(
+            [(i, self._runner_for(job)) for i, job in enumerate(jobs)], self.config.jobs, done
+        )
+        return [each[i] for i in range(len(jobs))]
+
+    def _known(self, jobs: list[Job]) -> dict[str, Trace | DeepCutsError]:
+        """What this build ran, or the cache holds, of ``jobs``."""
+        known: dict[str, Trace | DeepCutsError] = {}
+        for job in jobs:
+            found = self._fresh.get(job.key) or self.cache.get(job.key)
+            if found is not None:
+                known[job.key] = found
+        return known
+
+    def _runner_for(self, job: Job) -> Callable[[], Trace]:
+        def run() -> Trace:
+            with self._lock:
+                self.executed += 1
+            return run_snippet(
+                job.snippet.path,
+                self.config.snippets_dir,
+                job.interpreter,
+                job.limits,
+                job.record,
+                sandbox=self.sandbox(),
             )
-            check_run(trace, spec, location)
-            if not spec.varies:
-                check_output(trace, snippet.path, location)
-            check_claims(claims, trace, location)
-            if not cached:
-                self.keep(key, trace)
-            traces.append(trace)
-        return traces
 
-    def keep(self, key: str, trace: Trace) -> None:
-        """Store a verified trace. Runs cut short by a limit are never kept: a timeout may be load
-        on the machine rather than the snippet, and must be retried by the next build."""
+        return run
+
+    def prefetch(self, fences: Iterable[tuple[str, Location, tuple[str, ...]]]) -> None:
+        """Plan every fence and run, in parallel, what neither this build nor the cache has. A
+        fence that does not plan is left for its own rendering to report. A required sandbox
+        layer that is missing raises :class:`SandboxError`: nothing may run."""
+        plans: dict[str, Plan] = {}
+        for body, location, header in fences:
+            try:
+                plan = self.plan(body, location, header)
+            except DeepCutsError:
+                continue
+            for job in plan.jobs:
+                plans.setdefault(job.key, plan)
+        known = self._known([plan_job for plan in plans.values() for plan_job in plan.jobs])
+        missing = [job for plan in plans.values() for job in plan.jobs if job.key not in known]
+        if missing:
+            self.sandbox()  # raises before anything runs
+            self._run_missing(missing, plans)
+
+    # -- verify ----------------------------------------------------------------------------
+    def verify(self, plan: Plan, traces: list[Trace], *, outputs: bool = True) -> None:
+        """Raise the first way a run contradicts the fence: how it ended, what it printed
+        (unless ``outputs`` is off or the fence says ``varies``), its claims."""
+        for trace in traces:
+            check_run(trace, plan.spec, plan.location)
+            if outputs and not plan.spec.varies:
+                check_output(trace, plan.snippet.path, plan.location)
+            check_claims(list(plan.claims), trace, plan.location)
+
+    def keep(self, plan: Plan, traces: list[Trace]) -> None:
+        """Store this build's verified runs. Runs cut short by a limit are never kept: a timeout
+        may be load on the machine rather than the snippet, and must be retried next build."""
+        for job, trace in zip(plan.jobs, traces, strict=True):
+            if self._fresh.get(job.key) is not trace:
+                self.reused += 1
+            else:
+                self._store(job.key, trace)
+
+    def _store(self, key: str, trace: Trace) -> None:
+        with self._lock:
+            if key in self._stored:
+                return
+            self._stored.add(key)
         if trace.error is None or trace.error.kind in ("exception", "exit"):
             self.cache.put(key, trace)
 
     # -- render ----------------------------------------------------------------------------
+    def render(self, plan: Plan, traces: list[Trace], md: Any) -> str:
+        """The fence's HTML: source, outputs per version, diagrams, viewer, claims."""
+        spec, snippet = plan.spec, plan.snippet
+        shown = excerpt(snippet, spec.section, spec.lines)
+        return render.render(
+            "snippet.html.j2",
+            diagrams=render_diagrams(spec, traces[0], plan.location, snippet.source),
+            viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
+            groups=group_outputs(traces),
+            anchor=tab_anchor(plan.location),
+            claims=spec.claims,
+            varies=spec.varies,
+            snippet=snippet.name,
+            source_html=render.highlight_source(
+                md, shown.text, shown.first_line, spec.title or snippet.name
+            ),
+            expected_error=spec.raises is not None,
+        )
+
     def render_fence(
-        self, body: str, location: Location, md: Any, header_options: list[str] | None = None
+        self, body: str, location: Location, md: Any, header: tuple[str, ...] = ()
     ) -> str:
-        """HTML for one fence; never raises (errors become an error block and a report)."""
-        if location.line is not None:
-            location = Location(location.article, location.line + self.line_offset)
+        """HTML for one fence: every stage; never raises (errors become an error block and a
+        report)."""
         try:
-            if header_options:
-                raise FenceError(
-                    f"options go in the fence body as YAML, not in its header: "
-                    f"{', '.join(header_options)}",
-                    location,
-                )
-            spec = parse_spec(body, location)
-            location = Location(location.article, location.line, spec.file)
-            snippet = load_snippet(self.config.snippets_dir, spec.file)
-            if location.article:
-                self.dependents.setdefault(snippet.name, set()).add(location.article)
-            shown = excerpt(snippet, spec.section, spec.lines)
-            traces = self.verified_traces(spec, snippet, location)
-            title = spec.title or snippet.name
-            return render.render(
-                "snippet.html.j2",
-                diagrams=render_diagrams(spec, traces[0], location, snippet.source),
-                viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
-                groups=group_outputs(traces),
-                anchor=tab_anchor(location),
-                claims=spec.claims,
-                varies=spec.varies,
-                snippet=snippet.name,
-                source_html=render.highlight_source(md, shown.text, shown.first_line, title),
-                expected_error=spec.raises is not None,
-            )
+            plan = self.plan(body, location, header)
+            location = plan.location
+            traces = self.run(plan.jobs)
+            self.verify(plan, traces)
+            self.keep(plan, traces)
+            return self.render(plan, traces, md)
         except DeepCutsError as exc:
             error = exc.with_location(location)
         except Exception as exc:  # noqa: BLE001 - superfences would swallow it and show raw text
@@ -268,6 +338,35 @@ class Engine:
         self.errors.append(error)
         self.report(error)
         return render.render("error.html.j2", error=error)
+
+    def end_build(self) -> str:
+        """Once per build: a summary line, per-build state cleared, the cache pruned."""
+        summary = (
+            f"{self.executed} snippet run(s) executed, {self.reused} from cache, "
+            f"{len(self.errors)} error(s)"
+        )
+        self.executed = self.reused = 0
+        self.errors.clear()
+        self._fresh.clear()
+        self._stored.clear()
+        self._plans.clear()
+        self.cache.prune()
+        return summary
+
+
+def record_options(spec: FenceSpec) -> RecordOptions | None:
+    """What the recorder records for a fence (``None``: ``trace: off``, a plain run)."""
+    if spec.trace == "off":
+        return None
+    return RecordOptions(
+        lines=spec.trace == "lines", max_events=spec.max_events, stdlib=spec.stdlib
+    )
+
+
+def _trace(result: Trace | DeepCutsError) -> Trace:
+    if isinstance(result, DeepCutsError):
+        raise result
+    return result
 
 
 _ENGINES: dict[EngineConfig, Engine] = {}

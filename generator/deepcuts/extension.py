@@ -2,7 +2,8 @@
 
 Superfences does not tell a formatter where its fence stands, so a preprocessor that runs just
 before superfences writes the line of each opening ```` ```deepcut ```` into the fence header as
-``deepcuts_line="N"``. It also binds the fence to the engine for this configuration.
+``deepcuts_line="N"`` (found with the one fence scanner, ``discover.scan_fences``). It also binds
+the fence to the engine for this configuration.
 
 Use it with ``pymdownx.superfences``::
 
@@ -19,48 +20,32 @@ Use it with ``pymdownx.superfences``::
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from deepcuts.engine import EngineConfig, get_engine
+from deepcuts.config import EngineConfig
+from deepcuts.discover import scan_fences
+from deepcuts.engine import get_engine
 from deepcuts.fence import LINE_OPTION
-
-# An opening deepcut fence, possibly inside block quotes or indented under a list or admonition.
-_OPENING_RE = re.compile(r"^(?P<lead>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*\.?deepcut[ \t]*$")
-# Any other fence opening: inside it, a deepcut fence is an example to show, not one to run.
-_OTHER_FENCE_RE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})")
+from deepcuts.record import _deepcuts_protocol as protocol
+from deepcuts.run.cache import DEFAULT_MAX_BYTES
 
 # After whitespace normalisation (30) and before superfences collects fences (25).
 _PRIORITY = 29
 
 
-def _closes(fence: str, opened: str, line: str) -> bool:
-    """A closing fence: the same character, at least as long, and nothing after it."""
-    return fence[0] == opened[0] and len(fence) >= len(opened) and not line.strip(" \t>`~")
-
-
 class LineMarker(Preprocessor):
-    """Annotate each opening deepcut fence with its line number in the page's Markdown."""
+    """Write each deepcut fence's line number into its header (``deepcuts_line="N"``), unless
+    the MkDocs plugin has already written it (with the article's file line)."""
 
     def run(self, lines: list[str]) -> list[str]:
-        marked = []
-        inside: str | None = None  # the fence string of the code block we are in, if any
-        for number, line in enumerate(lines, start=1):
-            opening = _OPENING_RE.match(line)
-            other = _OTHER_FENCE_RE.match(line)
-            if inside is not None:
-                if other is not None and _closes(other["fence"], inside, line):
-                    inside = None
-            elif opening:
-                marked.append(f'{line.rstrip()} {LINE_OPTION}="{number}"')
-                inside = opening["fence"]
-                continue
-            elif other:
-                inside = other["fence"]
-            marked.append(line)
+        marked = list(lines)
+        for fence in scan_fences(lines):
+            if f"{LINE_OPTION}=" not in fence.header:
+                index = fence.line - 1
+                marked[index] = f'{marked[index].rstrip()} {LINE_OPTION}="{fence.line}"'
         return marked
 
 
@@ -74,8 +59,13 @@ class DeepCutsExtension(Extension):
             "pythons": [[], "Python versions to run each snippet on; empty: the building one"],
             "optional_pythons": [[], "Of those, the versions a machine may lack (a note only)"],
             "interpreters": [{}, "Explicit interpreter paths by version, e.g. {'3.12': '/x/py'}"],
-            "timeout": [10.0, "Default wall-clock limit of one run, in seconds"],
+            "timeout": [protocol.TIMEOUT, "Default wall-clock limit of one run, in seconds"],
             "require_sandbox": [False, "Fail instead of running a snippet without every layer"],
+            "cache_max_mb": [
+                DEFAULT_MAX_BYTES // 2**20,
+                "Bound of the cache folder in MB; the least recently used runs go first",
+            ],
+            "jobs": [0, "Runs at once (0: one per core)"],
         }
         super().__init__(**kwargs)
 

@@ -11,15 +11,18 @@ from typing import Any
 from deepcuts.engine import engine_for
 from deepcuts.errors import Location
 
-#: Header option that :mod:`deepcuts.extension` adds so that errors can name the article line.
+#: Header options that carry where a fence stands: the Markdown extension adds the line (of the
+#: Markdown it is given); the MkDocs plugin adds the article and the line in the article's file
+#: (front matter counted) before the extension runs, so that every call says where it is.
 LINE_OPTION = "deepcuts_line"
+ARTICLE_OPTION = "deepcuts_article"
 
 
 def validate(
     language: str, inputs: dict[str, str], options: dict[str, Any], attrs: dict[str, Any], md: Any
 ) -> bool:
     """Superfences validator: accept every ``deepcut`` fence, so that none silently falls back to
-    a plain code block. Header options other than the line marker are reported by the formatter."""
+    a plain code block. Header options other than the location are reported by the formatter."""
     for key, value in inputs.items():
         options[key] = value
     return True
@@ -37,11 +40,11 @@ def format(
 
     It never raises: superfences would swallow the exception and show the raw fence. Errors are
     rendered into the page and reported through the engine instead."""
-    engine = engine_for(md)
     line = options.get(LINE_OPTION)
+    article = options.get(ARTICLE_OPTION)
     location = Location(
-        article=engine.current_article,
+        article=article if isinstance(article, str) and article else None,
         line=int(line) if isinstance(line, str) and line.isdigit() else None,
     )
-    header = sorted(k for k in options if k != LINE_OPTION)
-    return engine.render_fence(source, location, md, header_options=header)
+    header = tuple(sorted(k for k in options if k not in (LINE_OPTION, ARTICLE_OPTION)))
+    return engine_for(md).render_fence(source, location, md, header)

@@ -1,10 +1,11 @@
 """MkDocs glue, and the only module that imports MkDocs.
 
 The content does not depend on this plugin: the ``deepcut`` fence works wherever the ``deepcuts``
-Markdown extension and ``pymdownx.superfences`` are configured. The plugin adds what only MkDocs can
-give: which article is being rendered (for error locations), build warnings that make ``--strict``
-fail, watching ``snippets/`` under ``mkdocs serve``, and ``--dirty`` rebuilds of the pages whose
-snippets changed.
+Markdown extension and ``pymdownx.superfences`` are configured, one fence at a time. The plugin
+adds what only MkDocs can give: every fence of every page before any page renders (so that what
+the cache lacks runs in parallel), which article each fence is in (for error locations), build
+warnings that make ``--strict`` fail, watching ``snippets/`` under ``mkdocs serve``, and
+``--dirty`` rebuilds of the pages whose snippets changed. Each hook delegates to the engine.
 """
 
 from __future__ import annotations
@@ -15,17 +16,32 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from mkdocs.config import base
+from mkdocs.config import base, load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from deepcuts.engine import Engine, EngineConfig, get_engine
-from deepcuts.errors import DeepCutsError
+from deepcuts.config import EngineConfig
+from deepcuts.discover import scan_fences
+from deepcuts.engine import Engine, get_engine
+from deepcuts.errors import DeepCutsError, Location
+from deepcuts.fence import ARTICLE_OPTION, LINE_OPTION
 
 log = get_plugin_logger(__name__)
+
+
+def load_site(config_file: Path) -> tuple[EngineConfig, Path]:
+    """The engine configuration and the docs folder of the site ``config_file`` describes, read
+    by MkDocs itself (``!ENV``, ``INHERIT`` and the rest): for ``deepcuts check``."""
+    try:
+        config = load_config(config_file=str(config_file))
+    except (Abort, ConfigurationError, OSError) as exc:
+        raise DeepCutsError(f"{config_file} could not be read as a MkDocs site: {exc}") from None
+    options = dict(config.mdx_configs.get("deepcuts") or {})
+    base_dir = Path(config.config_file_path).resolve().parent
+    return EngineConfig.from_options(options, base_dir), Path(config.docs_dir)
 
 
 def _front_matter_lines(page: Page, markdown: str) -> int:
@@ -61,17 +77,13 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         if "deepcuts" not in config.markdown_extensions:
             config.markdown_extensions.append("deepcuts")
         options: dict[str, Any] = dict(config.mdx_configs.get("deepcuts") or {})
-        base = Path(config.config_file_path or ".").resolve().parent
-        engine_config = EngineConfig.from_options(options, base)
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        engine_config = EngineConfig.from_options(options, base_dir)
         options["snippets_dir"] = str(engine_config.snippets_dir)
         options["cache_dir"] = str(engine_config.cache_dir or "")
         config.mdx_configs["deepcuts"] = options
         self.engine = get_engine(engine_config)
         self.engine.report = self._report
-        try:
-            log.info("%s", self.engine.sandbox().describe())
-        except DeepCutsError as exc:  # a required layer is missing: no snippet may run
-            raise PluginError(str(exc)) from None
         return config
 
     def _report(self, error: DeepCutsError) -> None:
@@ -85,10 +97,30 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         return server
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        # Why here: under --dirty MkDocs rebuilds only pages whose Markdown is newer than their
-        # output; a page whose snippet changed must count as changed too.
-        if self.engine is None or not self.dirty or not self.last_build:
+        # Why here: the first hook that knows every page, before any page renders. Every fence
+        # is planned and what the cache lacks runs now, in parallel; pages then render warm.
+        if self.engine is None:
             return files
+        self._mark_dirty(files)
+        fences = []
+        for file in files.documentation_pages():
+            try:
+                text = Path(file.abs_src_path or "").read_text(encoding="utf-8-sig")
+            except OSError:
+                continue
+            for fence in scan_fences(text.splitlines()):
+                fences.append((fence.body, Location(file.src_uri, fence.line), ()))
+        try:
+            self.engine.prefetch(fences)
+        except DeepCutsError as exc:  # a required sandbox layer is missing: nothing may run
+            raise PluginError(str(exc)) from None
+        return files
+
+    def _mark_dirty(self, files: Files) -> None:
+        # Under --dirty MkDocs rebuilds only pages whose Markdown is newer than their output; a
+        # page whose snippet changed must count as changed too.
+        if self.engine is None or not self.dirty or not self.last_build:
+            return
         root = self.engine.config.snippets_dir
         for name, articles in self.engine.dependents.items():
             with contextlib.suppress(OSError):
@@ -99,35 +131,25 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
                     built = Path(file.abs_dest_path) if file is not None else None
                     if built is not None and built.exists():
                         os.utime(built, (0, 0))  # now older than its source: MkDocs rebuilds it
-        return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        # Why here: the last moment before the page's Markdown is converted, when the page is known.
-        if self.engine is not None:
-            self.engine.current_article = page.file.src_uri
-            self.engine.line_offset = _front_matter_lines(page, markdown)
-        return markdown
-
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.engine is not None:
-            self.engine.current_article = None
-            self.engine.line_offset = 0
-        return html
+        # Why here: the last moment before the page's Markdown is converted, when the page is
+        # known. Each fence's opening line gets its article and its line in the article's file.
+        lines = markdown.splitlines()
+        offset = _front_matter_lines(page, markdown)
+        article = page.file.src_uri.replace('"', "%22")
+        for fence in scan_fences(lines):
+            index = fence.line - 1
+            lines[index] = (
+                f'{lines[index].rstrip()} {ARTICLE_OPTION}="{article}" '
+                f'{LINE_OPTION}="{fence.line + offset}"'
+            )
+        return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        # Why here: once per build, after every page; reset per-build state for the next rebuild.
-        if self.engine is None:
-            return
-        engine = self.engine
-        log.info(
-            "%d snippet run(s) executed, %d from cache, %d error(s)",
-            engine.executed,
-            engine.cache.hits,
-            len(engine.errors),
-        )
-        engine.executed = 0
-        engine.cache.hits = engine.cache.misses = 0
-        engine.errors.clear()
+        # Why here: once per build, after every page; per-build state is reset for the next.
+        if self.engine is not None:
+            log.info("%s", self.engine.end_build())
         self.last_build = time.time()

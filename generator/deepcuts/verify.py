@@ -9,6 +9,8 @@ the snippet and the interpreter, and carries the evidence: stderr's tail, a diff
 from __future__ import annotations
 
 import difflib
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -78,13 +80,32 @@ def expected_path(snippet_path: Path, stream: str, version: str | None = None) -
     return snippet_path.with_name(f"{snippet_path.stem}{middle}.{stream}")
 
 
+def _listing(folder: Path) -> frozenset[str]:
+    """The names in ``folder``, listed once for as long as the folder does not change (a page
+    of a thousand fences would otherwise list its snippets' folder a thousand times)."""
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    return _listed(folder, stamp)
+
+
+@functools.lru_cache(maxsize=256)
+def _listed(folder: Path, stamp: int) -> frozenset[str]:
+    try:
+        return frozenset(entry.name for entry in os.scandir(folder))
+    except OSError:
+        return frozenset()
+
+
 def expected_output(snippet_path: Path, stream: str, version: str) -> str | None:
     """The expectation for ``version``: its own file, else the common one, else None."""
+    names = _listing(snippet_path.parent)
     for candidate in (
         expected_path(snippet_path, stream, version),
         expected_path(snippet_path, stream),
     ):
-        if candidate.is_file():
+        if candidate.name in names:
             return candidate.read_text(encoding="utf-8")
     return None
 
@@ -92,8 +113,14 @@ def expected_output(snippet_path: Path, stream: str, version: str) -> str | None
 def has_expectations(snippet_path: Path) -> bool:
     """Whether the author recorded any expected output for this snippet (a common file, or one
     for a Python version)."""
-    own = re.compile(rf"^{re.escape(snippet_path.stem)}(\.3\.\d+)?\.(out|err)$")
-    return any(own.match(path.name) for path in snippet_path.parent.iterdir() if path.is_file())
+    stem = snippet_path.stem
+    names = _listing(snippet_path.parent)
+    if f"{stem}.out" in names or f"{stem}.err" in names:
+        return True
+    return any(_VERSIONED.match(name[len(stem) :]) for name in names if name.startswith(stem))
+
+
+_VERSIONED = re.compile(r"^\.3\.\d+\.(out|err)$")
 
 
 def output_diff(expected: str, actual: str, label: str) -> str:
@@ -125,3 +152,33 @@ def check_output(trace: Trace, snippet_path: Path, location: Location) -> None:
                 location,
                 output_diff(expected, actual, name),
             )
+
+
+def record_expected(snippet_path: Path, trace: Trace, *, common: bool) -> bool:
+    """Write what ``trace`` printed as the expectation (``deepcuts check --update``): the first
+    configured interpreter writes the common files (``common``), another writes files of its own
+    only where it differs from them. Returns whether any file changed."""
+    version = ".".join(trace.python.split(".")[:2])
+    changed = False
+    for stream, text in (("out", trace.stdout), ("err", trace.stderr)):
+        shared = expected_path(snippet_path, stream)
+        own = expected_path(snippet_path, stream, version)
+        if not common:
+            shared_text = shared.read_text(encoding="utf-8") if shared.exists() else ""
+            if text == shared_text:
+                if own.exists():
+                    own.unlink()
+                    changed = True
+                continue
+            target = own
+        elif stream == "err" and text == "":
+            if shared.exists():
+                shared.unlink()  # no stderr, no file
+                changed = True
+            continue
+        else:
+            target = shared
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            changed = True
+    return changed
