@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import html
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -278,3 +282,40 @@ def test_built_page_caches_the_recording(site: Site) -> None:
     ]
     assert traces["calls.py"]["events"][1]["locals"] == {"x": "21"}
     assert traces["plain.py"]["events"] == [] and traces["plain.py"]["recorder"] is None
+
+
+WATCHED_BUILD = """\
+import json, sys
+started = []
+def hook(event, args):
+    if event in ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork", "os.system"):
+        started.append([event, repr(args)[:200]])
+sys.addaudithook(hook)
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "--strict"], standalone_mode=False)
+finally:
+    with open(sys.argv[1], "w") as handle:
+        json.dump(started, handle)
+"""
+
+
+def test_a_warm_build_starts_no_process(site: Site, tmp_path: Path) -> None:
+    """What each interpreter said about itself is cached by identity, and the sandbox is only
+    chosen when something runs: a build with nothing to run starts no process at all."""
+    site.write("snippets/a.py", "def f(x):\n    return x\n\nprint(f(1))\n")
+    _page(site, "a.py", "viewer: true")
+    assert site.build().returncode == 0
+    record = tmp_path / "started.json"
+    done = subprocess.run(
+        [sys.executable, "-c", WATCHED_BUILD, str(record)],
+        cwd=site.root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 snippet run(s) executed, 1 from cache" in done.stderr
+    assert json.loads(record.read_text()) == []
