@@ -53,6 +53,16 @@ def installed_pythons() -> list[pytest.param]:  # type: ignore[valid-type]
     return params
 
 
+_REQUIRES = re.compile(r"^# requires: 3\.(\d+)$", re.MULTILINE)
+
+
+def skip_if_too_old(script: Path, version: str) -> None:
+    """A sample may start with ``# requires: 3.11`` (syntax older versions do not have)."""
+    found = _REQUIRES.search(script.read_text()[:200])
+    if found and int(version.split(".")[1]) < int(found[1]):
+        pytest.skip(f"{script.name} needs CPython 3.{found[1]}+")
+
+
 SITE_CONFIG = """\
 site_name: Test site
 theme:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SAMPLES, check_golden, installed_backends
+from conftest import REPO, SAMPLES, check_golden, installed_backends, skip_if_too_old
 from deepcuts.model import Event, Trace
 from deepcuts.render.tracelog import TraceLog
 from deepcuts.run import interpreters
@@ -54,6 +54,7 @@ def test_recorded_run_is_a_plain_run(
 ) -> None:
     """stdout, stderr (tracebacks, warnings) and exit status are exactly a plain run's; the
     invisible.py sample prints sys.modules, sys.path, os.environ and inspect.stack()."""
+    skip_if_too_old(script, interpreter.version)
     trace = record(script, interpreter, backend, lines=lines)
     stdout, stderr, code = plain_run(script, interpreter, tmp_path)
     assert trace.stdout == stdout
@@ -69,6 +70,7 @@ def test_recorded_run_is_a_plain_run(
 def test_golden_logs(
     interpreter: Interpreter, backend: str, script: Path, update_goldens: bool
 ) -> None:
+    skip_if_too_old(script, interpreter.version)
     log = TraceLog(record(script, interpreter, backend)).text()
     # The patch release and the backend's reason are not part of what is compared.
     log = log.split("\n", 1)[1]
@@ -90,6 +92,7 @@ def test_backends_agree_where_the_interpreter_does(script: Path, version: str) -
         interpreter = interpreters.find(version)
     except Exception as exc:  # noqa: BLE001 - any lookup failure means "not installed"
         pytest.skip(f"CPython {version} not installed: {exc}")
+    skip_if_too_old(script, version)
     settrace = record(script, interpreter, "settrace")
     monitoring = record(script, interpreter, "monitoring")
     assert _structure(settrace) == _structure(monitoring)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES, installed_pythons
+from conftest import SAMPLES, installed_pythons, skip_if_too_old
 from deepcuts.run import interpreters
 from deepcuts.run.interpreters import Interpreter
 from deepcuts.run.normalise import Normaliser
@@ -51,6 +51,7 @@ def plain_run(script: Path, interpreter: Interpreter, tmp_path: Path) -> tuple[s
 @pytest.mark.parametrize("interpreter", installed_pythons())
 @pytest.mark.parametrize("script", [*SAMPLE_FILES, SEED], ids=lambda p: p.name)
 def test_run_matches_plain_python(interpreter: Interpreter, script: Path, tmp_path: Path) -> None:
+    skip_if_too_old(script, interpreter.version)
     trace = run_snippet(script, script.parent, interpreter, Limits())
     stdout, stderr, code = plain_run(script, interpreter, tmp_path)
     assert trace.stdout == stdout

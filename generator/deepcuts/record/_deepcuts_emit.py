@@ -29,7 +29,7 @@ def make_emitters(rec):
     left = [rec.cap or -1]  # events until the cap; -1: no cap
     output = '["' + OUTPUT_RECORD + '",%d,%d]'
     exception_record = "[" + str(EXCEPTION) + ",%d,%d,%s,%s]"
-    resume_record = "[" + str(RESUME) + ",%d,%d,%d]"
+    resume_record = "[" + str(RESUME) + ",%d,%d,%d,%d]"
     last = [0, 0]  # output offsets last shipped
 
     def keep(event):
@@ -88,6 +88,8 @@ def make_emitters(rec):
         after calls: `keep` is written out here to save a call."""
         if not rec.active:
             return None
+        if line is None:  # no line: the implicit return after an except* block (3.12+)
+            line = 0
         if objects == "null":
             event = "[%d,%d,%d,%s]" % (kind, number, line, text)
         else:
@@ -116,11 +118,13 @@ def make_emitters(rec):
     def exception(number, line, text, how):
         if not rec.active:
             return None
-        return keep(exception_record % (number, line, text, how))
+        return keep(exception_record % (number, line or 0, text, how))
 
-    def resume(number, line):
+    def resume(number, parent, line):
         if not rec.active:
             return None
-        return keep(resume_record % (number, line, thread_of()))
+        return keep(
+            resume_record % (number, -1 if parent is None else parent, line or 0, thread_of())
+        )
 
     return call, value, exception, resume

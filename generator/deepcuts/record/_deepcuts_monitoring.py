@@ -7,10 +7,13 @@ first event, and generator suspension and resumption are distinct events (PY_YIE
 Quirks handled here:
 - RAISE fires in every frame an exception passes through, not only where it was raised; as in the
   settrace backend, "raised here" means the traceback starts in this frame.
-- EXCEPTION_HANDLED also fires for a ``finally`` block, and for the clean-up handlers CPython
-  wraps around ``except ... as name``; a RERAISE of the same exception in the same frame shows it
-  was one of those, and the "caught" is retracted. A real catch is reported at the line of the
-  handler the exception jumped to.
+- EXCEPTION_HANDLED also fires for a ``finally`` block, for an ``except`` clause that will not
+  match, and for compiler-made clean-up code (seen 3.12-3.15: a handler's bare ``raise`` is a
+  RERAISE on the raise statement's line, then EXCEPTION_HANDLED and RERAISE again on code with
+  no line). So: a second EXCEPTION_HANDLED of the same exception in a frame is clean-up, never a
+  catch; a RERAISE of it on a line that is not a ``raise`` statement (the end of a finally
+  block, or the clause that did not match) retracts the "caught". A real catch is reported at
+  the line of the handler the exception jumped to.
 - Callbacks receive code objects, not frames: the frame is ``sys._getframe(1)``.
 - StopIteration inside generator-like frames is ``await``/``yield from`` protocol: not recorded.
 - Only PY_START is switched on globally (returning DISABLE for code we do not trace). The events
@@ -55,16 +58,22 @@ def protocol(code, exc):
     return type(exc) is StopIteration and code.co_flags & CO_GENERATOR_LIKE
 
 
-def line_at(code, offset, default):
-    """The line of the ``except`` clause an exception jumped to. The handler's first instruction,
-    PUSH_EXC_INFO, carries the line of the ``try`` body on 3.12-3.13; the next one (one code
-    unit on, PUSH_EXC_INFO has no inline cache) carries the clause's own line."""
+def line_of(code, offset):
+    """The source line of the instruction at ``offset``; None for compiler-made code."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line
+    return None
+
+
+def handler_line(code, offset):
+    """The line of the handler an exception jumped to, or None for compiler-made clean-up code
+    (it has no line). A handler's first instruction, PUSH_EXC_INFO, has no line of its own on
+    3.12+ (the try body's on 3.12-3.13); the next one (one code unit on: PUSH_EXC_INFO has no
+    inline cache) carries the except clause's, or the finally block's first statement's."""
     if code.co_code[offset] == _PUSH_EXC_INFO:
         offset += 2
-    for start, end, line in code.co_lines():
-        if start <= offset < end and line is not None:
-            return line
-    return default
+    return line_of(code, offset)
 
 
 def install(rec):
@@ -84,7 +93,6 @@ def install(rec):
     emit_call = rec.emit_call
     emit_value = rec.emit_value
     emit_exception = rec.emit_exception
-    emit_resume = rec.emit_resume
     kinds = rec.kinds
     classify = rec.classify
     numbers = rec.numbers
@@ -92,7 +100,9 @@ def install(rec):
     arguments = rec.arguments
     getframe = sys._getframe
     disable = mon.DISABLE
-    caught = {}  # id(frame) -> (exception, its "caught" event), until a RERAISE disproves it
+    # id(frame) -> (id(exception), its "caught" event or None, its line, its repr): on_reraise
+    caught = {}
+    probing = {}  # id(frame) -> code, while LINE events show which except clause matches
     want_lines = rec.lines
     restarted = [False]  # DISABLE lifted for the recursion guard
 
@@ -168,6 +178,8 @@ def install(rec):
                 return disable if kind is not None else None
             frame = getframe(1)
             entry = frames.pop(id(frame), None)
+            if caught:
+                forget(id(frame))
             if entry is not None:
                 text, objects = encode_value(value)
                 emit_value(RETURN, entry[0], frame.f_lineno, text, objects)
@@ -195,7 +207,7 @@ def install(rec):
         entry = frames.get(id(frame))
         if entry is None:  # started while recording was off: nothing to say about it
             return
-        emit_resume(entry[0], frame.f_lineno)
+        rec.resumed(frame, entry)
 
     def on_resume(code, offset):
         try:
@@ -239,27 +251,60 @@ def install(rec):
     def on_handled(code, offset, exc):
         try:
             if kinds.get(code) == TRACED and not protocol(code, exc):
+                line = handler_line(code, offset)
+                if line is None:
+                    return  # compiler-made clean-up code handing the exception on: no catch
                 frame = getframe(1)
-                event = exception(code, frame, exc, CAUGHT, line_at(code, offset, frame.f_lineno))
+                key = id(frame)
+                entry = frames.get(key)
+                if entry is None:
+                    return
+                text = encode_value(exc)[0]
+                event = emit_exception(entry[0], line, text, CAUGHT)
                 if event is not None:
-                    caught[id(frame)] = (exc, event)
+                    # Its id, not the exception: holding it (its traceback, the frames' locals)
+                    # would delay finalisers, and the program would print in another order.
+                    caught[key] = (id(exc), event, line, text)
+                    probing[key] = code
+                    if not want_lines:  # lines show which except clause matches (on_line)
+                        mon.set_local_events(tool, code, local_events | events.LINE)
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
 
     def on_reraise(code, offset, exc):
         try:
             if kinds.get(code) == TRACED:
-                seen = caught.pop(id(getframe(1)), None)
-                if seen is not None and seen[0] is exc:
-                    rec.retract(seen[1])  # a finally block or a clean-up handler, not a catch
+                frame = getframe(1)
+                key = id(frame)
+                stop_probing(key)
+                seen = caught.get(key)
+                if seen is None or seen[0] != id(exc) or seen[1] is None:
+                    return
+                line = line_of(code, offset)
+                if line is not None and not rec.statement_is(code, line, "raise"):
+                    # The end of a finally block, or an except clause that did not match: the
+                    # handler entered was not a catch. (A handler's own bare `raise` stands on a
+                    # raise statement: that catch stands; the clean-up code after it has no line.)
+                    rec.retract(seen[1])
+                    caught[key] = (id(exc), None, line, seen[3])
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
+
+    def forget(key):
+        # The frame is gone: whatever was kept about its exceptions goes with it.
+        caught.pop(key, None)
+        stop_probing(key)
+
+    def stop_probing(key):
+        code = probing.pop(key, None)
+        if code is not None and not want_lines and code not in probing.values():
+            mon.set_local_events(tool, code, local_events)
 
     def on_unwind(code, offset, exc):
         try:
             if kinds.get(code) == TRACED:
                 frame = getframe(1)
-                caught.pop(id(frame), None)
+                forget(id(frame))
                 exception(code, frame, exc, PROPAGATED, frame.f_lineno)
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
@@ -269,7 +314,23 @@ def install(rec):
             if kinds.get(code) != TRACED:
                 return disable
             frame = getframe(1)
-            entry = frames.get(id(frame))
+            key = id(frame)
+            if probing and key in probing:
+                # Just caught here: an except clause, or the handler's body running?
+                seen = caught.get(key)
+                clause = rec.statement_is(code, line, "except")
+                if seen is not None and seen[1] is not None and clause:
+                    entry = frames.get(key)
+                    if line != seen[2] and entry is not None:
+                        # The clause before did not match: this one is tried.
+                        rec.retract(seen[1])
+                        event = emit_exception(entry[0], line, seen[3], CAUGHT)
+                        caught[key] = (seen[0], event, line, seen[3])
+                else:
+                    stop_probing(key)
+                if not want_lines:
+                    return None
+            entry = frames.get(key)
             if entry is not None:
                 values, objects = rec.local_variables(frame)
                 emit_value(LINE, entry[0], line, values, objects)
@@ -289,8 +350,7 @@ def install(rec):
         events.RERAISE: on_reraise,
         events.PY_UNWIND: on_unwind,
     }
-    if want_lines:
-        callbacks[events.LINE] = on_line
+    callbacks[events.LINE] = on_line  # switched on per code object: see on_start, on_handled
     for event, callback in callbacks.items():
         mon.register_callback(tool, event, callback)
 

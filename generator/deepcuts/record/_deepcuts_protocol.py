@@ -19,10 +19,13 @@ where unknown), sent before the first event that sees them changed. Events, by k
     [RETURN or YIELD, frame, line, repr(, {repr: state})]
     [LINE, frame, line, {name: repr}(, {repr: state})]
     [EXCEPTION, frame, line, repr, how]
-    [RESUME, frame, line, thread]
+    [RESUME, frame, parent, line, thread]
 
-``parent`` is -1 for a frame with no traced caller; ``{repr: state}`` gives the state of the
-generators and coroutines among the values (created, running, suspended, closed).
+``parent`` is -1 for a frame with no traced caller; a resumed generator or coroutine names the
+frame that resumed it (its ``f_back`` now), which need not be the one that started it. A
+``line`` of 0 means the interpreter gave none (the implicit return after an ``except*``
+block, on 3.12+). ``{repr: state}`` gives the state of the generators and coroutines among the
+values (created, running, suspended, closed).
 """
 
 #: Event kinds; an event's number on the wire is its index here.

@@ -85,6 +85,7 @@ class Recorder:
         self.kinds = {}  # code -> TRACED, IGNORED or UNAWAITED_HOOK (see classify)
         self.qualnames = {}  # (file, name, first line) -> qualname, for 3.10 (no co_qualname)
         self.indexed_files = set()
+        self.source_lines = {}  # file -> its lines, for except_clause
         self.stop_hook = None  # set by the backend: turns its events off for good
         self.on_first_frame = None  # set by the bootstrap: its last clean-up
         self.threading_hook = False  # settrace: watch for the snippet importing threading
@@ -205,6 +206,31 @@ class Recorder:
         """Every local of a frame, as JSON (and objects JSON), for line events."""
         values = frame.f_locals
         return self.encode_mapping(tuple(values)[: self.max_names], values)
+
+    def resumed(self, frame, entry):
+        """A suspended generator or coroutine frame runs again, below whichever frame resumed
+        it this time: record that, with the parent it has now."""
+        chain, caller = self.chain(frame)
+        if caller is None:
+            parent, depth = None, 0
+        else:
+            parent, depth = caller[0], caller[1] + 1
+        self.frames[id(frame)] = (entry[0], depth, parent, chain)
+        self.emit_resume(entry[0], parent, frame.f_lineno)
+
+    def statement_is(self, code, line, keyword):
+        """Whether ``line`` of ``code``'s file starts with ``keyword``: an ``except`` clause
+        (where a handler is entered, unlike a ``finally`` block or a ``with`` block's exit), or
+        a ``raise`` statement. The file's lines are read once."""
+        lines = self.source_lines.get(code.co_filename)
+        if lines is None:
+            try:
+                with open(code.co_filename, "rb") as handle:
+                    lines = handle.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                lines = []
+            self.source_lines[code.co_filename] = lines
+        return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith(keyword)
 
     def parent_of(self, frame):
         entry = self.chain(frame)[1]

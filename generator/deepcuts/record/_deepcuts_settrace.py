@@ -55,6 +55,10 @@ _RESUME = opcode.opmap.get("RESUME")  # 3.11+
 _NO_LOCALS = sys.version_info[:2] == (3, 12)
 
 
+# What the first line run after an exception in a frame was (see `local`, "line").
+CLAUSE, MATCHED, OTHER = 0, 1, 2
+
+
 def exit_kind(code, lasti, bytecode):
     """How a frame that reports ``return`` is leaving: "return", "yield" or "exception".
 
@@ -79,7 +83,6 @@ def install(rec):
     emit_call = rec.emit_call
     emit_value = rec.emit_value
     emit_exception = rec.emit_exception
-    emit_resume = rec.emit_resume
     kinds = rec.kinds
     classify = rec.classify
     numbers = rec.numbers
@@ -119,8 +122,10 @@ def install(rec):
                 else:
                     exc = handled = None
                 if kind == "exception":
-                    if handled is not None and handled[1] == exc:
-                        rec.retract(handled[0])  # the "handler" was a finally block
+                    if handled is not None and handled[1] == exc and handled[2] != MATCHED:
+                        # The same exception leaves: the "handler" was a finally block, a with
+                        # block's exit, or an except clause that did not match.
+                        rec.retract(handled[0])
                     emit_exception(entry[0], frame.f_lineno, exc or '"<exception>"', PROPAGATED)
                 else:
                     text, objects = encode_value(arg)
@@ -129,11 +134,25 @@ def install(rec):
             if event == "line":
                 text = pending.pop(key, None)
                 if text is not None:
+                    # The first line run after the exception: an except clause (a handler, if it
+                    # matches: lines stay on until the next line says so), or something else.
+                    line = frame.f_lineno
+                    clause = rec.statement_is(frame.f_code, line, "except")
                     caught[key] = (
-                        emit_exception(entry[0], frame.f_lineno, text, CAUGHT),
+                        emit_exception(entry[0], line, text, CAUGHT),
                         text,
+                        CLAUSE if clause else OTHER,
                     )
-                    frame.f_trace_lines = want_lines
+                    frame.f_trace_lines = want_lines or clause
+                elif key in caught and caught[key][2] == CLAUSE:
+                    event_, text, _state = caught[key]
+                    line = frame.f_lineno
+                    if rec.statement_is(frame.f_code, line, "except"):  # the previous did not match
+                        rec.retract(event_)
+                        caught[key] = (emit_exception(entry[0], line, text, CAUGHT), text, CLAUSE)
+                    else:  # the handler's body runs: a catch, whatever happens next
+                        caught[key] = (event_, text, MATCHED)
+                        frame.f_trace_lines = want_lines
                 if want_lines:
                     if _NO_LOCALS:
                         values, objects = "{}", "null"
@@ -200,7 +219,7 @@ def install(rec):
                         rec.stop()  # deferred while the guard held the limit raised
                     return None
                 elif entry is not None:
-                    emit_resume(entry[0], frame.f_lineno)
+                    rec.resumed(frame, entry)
                     frame.f_trace_lines = want_lines
                     return local
                 else:

@@ -19,6 +19,21 @@ def _indent(depth: int) -> str:
     return _INDENT * _MAX_INDENT + f"[depth {depth}] "
 
 
+def _leaves(event: Event) -> bool:
+    """Whether control goes back to the caller after ``event`` (a frame returned, yielded or was
+    left by an exception), or stays in the event's frame. An abandoned coroutine's event stands
+    one deeper than the frame that runs on."""
+    if event.event == "exception":
+        return event.how == "propagated"
+    return event.event in ("return", "yield", "abandoned")
+
+
+def _at(line: int) -> str:
+    """Where: a line, or none (0: the interpreter gave no line, as for the implicit return after
+    an except* block on 3.12+)."""
+    return f"line {line}" if line else "no line"
+
+
 def _arguments(event: Event) -> str:
     return ", ".join(f"{name}={value}" for name, value in (event.locals or {}).items())
 
@@ -46,11 +61,13 @@ class TraceLog:
         if recorder.get("reason"):
             head += f" ({recorder['reason']})"
         lines = [head]
+        running = 0  # the depth of the frame that runs after the last event: it printed
         for event in trace.events:
-            lines.extend(self._output_until(event.stdout, event.stderr, event.depth))
+            lines.extend(self._output_until(event.stdout, event.stderr, running))
             prefix = _indent(event.depth) + (f"[thread {event.thread}] " if event.thread else "")
             lines.append(prefix + getattr(self, "_" + event.event, self._unknown)(event))
-        lines.extend(self._output_until(len(trace.stdout), len(trace.stderr), 0))
+            running = event.depth - 1 if _leaves(event) else event.depth
+        lines.extend(self._output_until(len(trace.stdout), len(trace.stderr), max(running, 0)))
         if trace.truncated:
             lines.append("... recording stopped here (see the note); the program ran on")
         lines.extend(f"note: {note}" for note in trace.notes)
@@ -89,25 +106,25 @@ class TraceLog:
 
     def _call(self, event: Event) -> str:
         return (
-            f"-> {event.qualname}({_arguments(event)})  line {event.line}"
+            f"-> {event.qualname}({_arguments(event)})  {_at(event.line)}"
             f"{self._frame(event)}{_objects(event)}"
         )
 
     def _return(self, event: Event) -> str:
-        return f"<- {event.qualname} returned {event.value}  line {event.line}{_objects(event)}"
+        return f"<- {event.qualname} returned {event.value}  {_at(event.line)}{_objects(event)}"
 
     def _yield(self, event: Event) -> str:
-        return f"<~ {event.qualname} yielded {event.value}  line {event.line}{_objects(event)}"
+        return f"<~ {event.qualname} yielded {event.value}  {_at(event.line)}{_objects(event)}"
 
     def _resume(self, event: Event) -> str:
-        return f"~> {event.qualname} resumed  line {event.line}{self._frame(event)}"
+        return f"~> {event.qualname} resumed  {_at(event.line)}{self._frame(event)}"
 
     def _exception(self, event: Event) -> str:
-        return f"!! {event.qualname} {event.how} {event.value}  line {event.line}"
+        return f"!! {event.qualname} {event.how} {event.value}  {_at(event.line)}"
 
     def _line(self, event: Event) -> str:
         names = ", ".join(f"{k}={v}" for k, v in (event.locals or {}).items())
-        return f".  line {event.line}  {names}".rstrip()
+        return f".  {_at(event.line)}  {names}".rstrip()
 
     def _abandoned(self, event: Event) -> str:
         return (
@@ -116,4 +133,4 @@ class TraceLog:
         )
 
     def _unknown(self, event: Event) -> str:
-        return f"?? {event.event} {event.qualname}  line {event.line}"
+        return f"?? {event.event} {event.qualname}  {_at(event.line)}"

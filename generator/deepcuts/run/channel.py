@@ -159,9 +159,13 @@ class ChannelDecoder:
                             objects = clean_map(record[4])
                     elif kind == _EXCEPTION:
                         value, how = clean(record[3]), str(record[4])
-                    elif kind == _RESUME:
+                    elif kind == _RESUME:  # below whichever frame resumed it this time
                         value = None
-                        thread = record[3]
+                        parent, line, thread = record[2], record[3], record[4]
+                        if parent < 0:
+                            parent, depth = None, 0
+                        else:
+                            depth = frames[parent][1] + 1 if parent in frames else 0
                         frames[frame] = (parent, depth, function, qualname, file, thread)
                     else:
                         raise ValueError(kind)
