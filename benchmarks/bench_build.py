@@ -268,7 +268,8 @@ def bench(size: int, versions: list[str], venv: Path, repeat: int, serve: bool) 
             f"    cold  {cold_s:6.2f} s = {cold_s / (bare_total / cores + plain_s):4.2f}x "
             f"(bare / {cores} cores + plain = {bare_total / cores + plain_s:5.2f} s; target 1.3)",
             f"    warm  {warm_s:6.2f} s = {warm_s / plain_s:4.2f}x plain (target 1.15)",
-            f"    peak RSS of the cold build {statistics.median(rss):6.1f} MB (target 300 at 1,000);"
+            f"    peak RSS of the cold build {statistics.median(rss):6.1f} MB"
+            " (target 300 at 1,000);"
             f" cache {sum(entries) / 1e6:6.1f} MB in {len(entries)} entries, median "
             f"{statistics.median(entries) / 1e3 if entries else 0:5.1f} KB (target 20)",
         ]
