@@ -46,6 +46,9 @@ def main() -> None:
             except InterpreterError as exc:
                 print(f"skipped {version}: {exc}", file=sys.stderr)
                 continue
+            if interpreter.root is not None:
+                print(f"skipped {version}: it runs only inside bubblewrap (its own /usr)")
+                continue
             for label, (source, record) in SNIPPETS.items():
                 script = Path(folder) / f"{label.split()[0]}.py"
                 script.write_text(source)

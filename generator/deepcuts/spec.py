@@ -37,6 +37,8 @@ from deepcuts.errors import FenceError, Location
 from deepcuts.record import _deepcuts_protocol as protocol
 
 MAX_TIMEOUT = protocol.MAX_TIMEOUT
+# libyaml's safe loader where PyYAML has it: 7x faster, and a build parses every fence.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _LINES_RE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 _KNOWN = (
     "file", "section", "lines", "raises", "timeout", "title", "trace", "max_events", "claims",
@@ -163,7 +165,7 @@ def _optional_text(data: dict[str, Any], key: str, location: Location) -> str | 
 def parse_spec(body: str, location: Location) -> FenceSpec:
     """Parse a fence body; :class:`FenceError` names the offending key or YAML line."""
     try:
-        data: Any = yaml.safe_load(body) if body.strip() else None
+        data: Any = yaml.load(body, Loader=_LOADER) if body.strip() else None  # noqa: S506
     except yaml.YAMLError as exc:
         raise FenceError(
             f"the deepcut fence is not valid YAML: {exc}", _yaml_error_line(exc, location)

@@ -28,7 +28,6 @@ Quirks handled here:
   ``on_start``, and ``on_raise`` cuts it from the traceback when it reaches the caller.
 """
 
-import opcode
 import sys
 
 from _deepcuts_limit import REFUSE
@@ -47,7 +46,6 @@ from _deepcuts_recorder import (
 )
 from _deepcuts_settrace import abandoned
 
-_PUSH_EXC_INFO = opcode.opmap.get("PUSH_EXC_INFO", -1)
 _TOOL_IDS = (3, 4)  # not the debugger (0), coverage (1) or profiler (2) ids a snippet may use
 # Exception events set per code object: "invalid local event set" before 3.15 (seen on 3.12-3.14).
 _LOCAL_EXCEPTIONS = sys.version_info >= (3, 15)
@@ -71,9 +69,22 @@ def handler_line(code, offset):
     (it has no line). A handler's first instruction, PUSH_EXC_INFO, has no line of its own on
     3.12+ (the try body's on 3.12-3.13); the next one (one code unit on: PUSH_EXC_INFO has no
     inline cache) carries the except clause's, or the finally block's first statement's."""
-    if code.co_code[offset] == _PUSH_EXC_INFO:
+    if code.co_code[offset] == _push_exc_info():
         offset += 2
     return line_of(code, offset)
+
+
+def _push_exc_info():
+    # `opcode` is imported when an exception is first handled, not at start-up (1 ms there).
+    global _PUSH_EXC_INFO
+    if _PUSH_EXC_INFO is None:
+        import opcode  # noqa: PLC0415
+
+        _PUSH_EXC_INFO = opcode.opmap.get("PUSH_EXC_INFO", -1)
+    return _PUSH_EXC_INFO
+
+
+_PUSH_EXC_INFO = None
 
 
 def install(rec):
