@@ -4,8 +4,8 @@
                                      [--venv PATH] [--no-serve] [--quick]
 
 For each size and each set of interpreters (one, and every version the site is configured for),
-a site is generated: N snippets (small recursive programs, one in ten with a diagram and a
-viewer), 20 fences to a page, each snippet's expected output recorded beside it. Then, on this
+a site is generated: N snippets (small recursive programs, one in ten recorded line by line
+with a diagram and a viewer), 20 fences to a page, each snippet's expected output recorded beside it. Then, on this
 machine, with medians of --repeat runs:
 
 - bare: every snippet run as ``python snippet.py``, one after another (the sum), per version;
@@ -17,6 +17,10 @@ machine, with medians of --repeat runs:
   target at most 1.2x (plain + that snippet's bare runs);
 - peak RSS of the cold build (target: at most 300 MB at 1,000 snippets), and the cache's size
   per entry (median; target at most 20 KB).
+
+Before each measurement the machine is let settle (less than 10% of the CPU busy for a second):
+the kernel frees the sandbox's namespaces for seconds after a cold build's runs, and that work
+would otherwise be charged to the next figure.
 
 ``--venv`` runs the builds with another checkout's virtual environment (its ``bin/mkdocs``), to
 compare before and after a change; bare runs always use this checkout's interpreter discovery.
@@ -63,7 +67,7 @@ main()
 """
 
 FENCE = "```deepcut\nfile: gen/s{index}.py\n{extra}```\n"
-EXTRA = "viewer: true\ndiagrams:\n  - timeline\n"
+EXTRA = "trace: lines\nviewer: true\ndiagrams:\n  - timeline\n"  # one fence in ten
 
 CONFIG = """\
 site_name: Benchmark
@@ -163,8 +167,27 @@ def bare_runs(site: Site, found: list[Interpreter]) -> dict[Path, str]:
     return outputs
 
 
+def _busy() -> tuple[int, int]:
+    with Path("/proc/stat").open() as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)  # busy, total (idle, iowait out)
+
+
+def settle(limit: float = 30.0) -> None:
+    """Wait until the machine is quiet: the kernel frees a sandbox's namespaces for seconds after
+    the runs end, and that work would be charged to whatever is measured next."""
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while quiet < 2 and time.monotonic() < deadline:
+        busy, total = _busy()
+        time.sleep(0.5)
+        busy2, total2 = _busy()
+        quiet = quiet + 1 if (busy2 - busy) < 0.1 * max(total2 - total, 1) else 0
+
+
 def mkdocs(venv: Path, folder: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one ``mkdocs build``."""
+    """(seconds, peak RSS in MB) of one ``mkdocs build``, on a quiet machine."""
+    settle()
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(venv / "bin" / "mkdocs"), "build", "-q"],
@@ -181,9 +204,14 @@ def mkdocs(venv: Path, folder: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def cache_entries(site: Site) -> list[int]:
+def cache_entries(site: Site) -> tuple[list[int], int]:
+    """The sizes of the stored runs, and the size of the whole cache (rendered fences too)."""
     cache = site.root / ".cache" / "deepcuts"
-    return [p.stat().st_size for p in cache.rglob("*") if p.is_file()] if cache.is_dir() else []
+    if not cache.is_dir():
+        return [], 0
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    runs = [p.stat().st_size for p in files if p.name.endswith(".trace")]
+    return runs, sum(p.stat().st_size for p in files)
 
 
 def free_port() -> int:
@@ -215,6 +243,7 @@ def serve_edit(venv: Path, site: Site, repeat: int) -> tuple[float, float]:
             marker = f"edited {edit} {time.monotonic_ns()}"
             source = path.read_text().replace("print(", f"print({marker!r}, ", 1)
             path.with_suffix(".out").unlink(missing_ok=True)  # not verified: the output changed
+            settle()
             started = time.perf_counter()
             path.write_text(source)
             _wait_for(page_url, marker, 600)
@@ -261,7 +290,7 @@ def bench(size: int, versions: list[str], venv: Path, repeat: int, serve: bool) 
             rss.append(peak)
             warm.append(mkdocs(venv, site.root)[0])
         plain_s, cold_s, warm_s = (statistics.median(x) for x in (plain, cold, warm))
-        entries = cache_entries(site)
+        entries, cache_bytes = cache_entries(site)
         label = f"{size:>5} snippets x {len(versions)} ({', '.join(f.full_version for f in found)})"
         rows = [
             f"{label}: bare {bare_total:6.1f} s in all; plain build {plain_s:5.2f} s",
@@ -270,8 +299,8 @@ def bench(size: int, versions: list[str], venv: Path, repeat: int, serve: bool) 
             f"    warm  {warm_s:6.2f} s = {warm_s / plain_s:4.2f}x plain (target 1.15)",
             f"    peak RSS of the cold build {statistics.median(rss):6.1f} MB"
             " (target 300 at 1,000);"
-            f" cache {sum(entries) / 1e6:6.1f} MB in {len(entries)} entries, median "
-            f"{statistics.median(entries) / 1e3 if entries else 0:5.1f} KB (target 20)",
+            f" cache {cache_bytes / 1e6:6.1f} MB; {len(entries)} runs, median "
+            f"{statistics.median(entries) / 1e3 if entries else 0:5.1f} KB each (target 20)",
         ]
         if serve:
             reload_s, bare_s = serve_edit(venv, site, repeat)

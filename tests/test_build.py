@@ -194,18 +194,26 @@ def test_failed_run_is_not_cached(site: Site) -> None:
     assert site.build(strict=False).executed == 1
 
 
-def test_damaged_cache_entry_is_rerun(site: Site) -> None:
+def test_damaged_cache_entries_are_rerun_or_rerendered(site: Site) -> None:
     site.write("snippets/ok.py", "print('ok')\n")
     _page(site, "ok.py")
-    assert site.build().executed == 1
-    entries = list((site.root / ".cache" / "deepcuts").rglob("*.trace"))
-    assert len(entries) == 1
-    assert decode(entries[0].stem, entries[0].read_bytes()) is not None  # a whole entry
-    entries[0].write_bytes(entries[0].read_bytes()[:40])  # truncated, as by a killed build
+    first = site.build()
+    assert first.executed == 1
+    cache = site.root / ".cache" / "deepcuts"
+    (entry,) = cache.rglob("*.trace")
+    (fragment,) = cache.rglob("*.html")
+    assert decode(entry.stem, entry.read_bytes()) is not None  # a whole entry
+    # A damaged rendering is rendered again from the run, which is not run again.
+    fragment.write_bytes(fragment.read_bytes()[:-20])
     again = site.build()
-    assert again.returncode == 0, again.log
-    assert again.executed == 1
-    assert "ok" in again.page()
+    assert (again.returncode, again.executed) == (0, 0), again.log
+    assert again.page() == first.page()
+    # A damaged run (and its rendering) is run again.
+    entry.write_bytes(entry.read_bytes()[:40])
+    fragment.write_bytes(fragment.read_bytes()[:-20])
+    rerun = site.build()
+    assert (rerun.returncode, rerun.executed) == (0, 1), rerun.log
+    assert rerun.page() == first.page()
 
 
 def test_fence_works_without_the_plugin(site: Site) -> None:

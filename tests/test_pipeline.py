@@ -174,7 +174,7 @@ def test_the_cache_is_bounded_least_recently_used_first(tmp_path: Path) -> None:
         os.utime(path, (1000 + n, 1000 + n))  # written in this order, long ago
     (tmp_path / "00" / "old-format.json").write_text("{}")
     size = cache.stats().bytes
-    assert cache.stats().entries == 6 and cache.stats().other == 1
+    assert cache.stats().runs == 6 and cache.stats().other == 1
     fresh = ResultCache(tmp_path)
     assert fresh.get(f"{0:064d}") is not None  # used now: the most recent
     removed = fresh.prune(size // 2)

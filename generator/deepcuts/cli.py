@@ -125,7 +125,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         print(f"removed {removed} file(s)")
     stats = cache.stats()
     print(
-        f"{config.cache_dir}: {stats.entries} run(s), {stats.bytes / 2**20:.1f} MB "
+        f"{config.cache_dir}: {stats.runs} run(s), {stats.fragments} rendered fence(s), "
+        f"{stats.bytes / 2**20:.1f} MB "
         f"(bound {config.cache_max_mb} MB)"
         + (f", {stats.other} other file(s)" if stats.other else "")
     )

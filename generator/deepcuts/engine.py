@@ -48,7 +48,7 @@ from deepcuts.run.process import Limits
 from deepcuts.run.runner import RecordOptions, run_snippet
 from deepcuts.run.sandbox import Sandbox, choose_sandbox
 from deepcuts.spec import FenceSpec, parse_spec
-from deepcuts.verify import check_output, check_run
+from deepcuts.verify import check_output, check_run, expectation_digest
 
 log = logging.getLogger("deepcuts")
 
@@ -83,6 +83,7 @@ class Engine:
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.config.cache_dir, self.config.cache_max_mb * 2**20)
         self._runner = _runner_digest()
+        self._renderer = _renderer_digest()
         self._lock = threading.Lock()
         # This build's runs, verified or not (a failed one is not cached, but not run twice in
         # one build either), and its plans (the plugin plans every fence before pages render).
@@ -237,6 +238,10 @@ class Engine:
                 known[job.key] = found
         return known
 
+    def _missing(self, jobs: list[Job]) -> list[Job]:
+        """Of ``jobs``, those neither this build ran nor the cache holds (nothing is read)."""
+        return [j for j in jobs if j.key not in self._fresh and not self.cache.has(j.key)]
+
     def _runner_for(self, job: Job) -> Callable[[], Trace]:
         def run() -> Trace:
             with self._lock:
@@ -264,8 +269,7 @@ class Engine:
                 continue
             for job in plan.jobs:
                 plans.setdefault(job.key, plan)
-        known = self._known([plan_job for plan in plans.values() for plan_job in plan.jobs])
-        missing = [job for plan in plans.values() for job in plan.jobs if job.key not in known]
+        missing = self._missing([job for plan in plans.values() for job in plan.jobs])
         if missing:
             self.sandbox()  # raises before anything runs
             self._run_missing(missing, plans)
@@ -298,10 +302,9 @@ class Engine:
             self.cache.put(key, trace)
 
     # -- render ----------------------------------------------------------------------------
-    def render(self, plan: Plan, traces: list[Trace], md: Any) -> str:
+    def render(self, plan: Plan, traces: list[Trace], source_html: str) -> str:
         """The fence's HTML: source, outputs per version, diagrams, viewer, claims."""
         spec, snippet = plan.spec, plan.snippet
-        shown = excerpt(snippet, spec.section, spec.lines)
         return render.render(
             "snippet.html.j2",
             diagrams=render_diagrams(spec, traces[0], plan.location, snippet.source),
@@ -311,24 +314,53 @@ class Engine:
             claims=spec.claims,
             varies=spec.varies,
             snippet=snippet.name,
-            source_html=render.highlight_source(
-                md, shown.text, shown.first_line, spec.title or snippet.name
-            ),
+            source_html=source_html,
             expected_error=spec.raises is not None,
+        )
+
+    @staticmethod
+    def source_html(plan: Plan, md: Any) -> str:
+        """The shown part of the snippet, highlighted as the page highlights code (its line
+        anchors count the page's code blocks: this is rendered anew every time)."""
+        spec, snippet = plan.spec, plan.snippet
+        shown = excerpt(snippet, spec.section, spec.lines)
+        return render.highlight_source(md, shown.text, shown.first_line, spec.title or snippet.name)
+
+    def _fragment_key(self, plan: Plan) -> str:
+        """Everything a verified fence's HTML (its source aside) depends on: the runs, the
+        fence, where it stands, the expected output it was verified against, the renderer."""
+        return cache_key(
+            {
+                "jobs": [job.key for job in plan.jobs],
+                "spec": repr(plan.spec),
+                "location": [plan.location.article, plan.location.line, plan.location.snippet],
+                "expected": expectation_digest(plan.snippet.path),
+                "renderer": self._renderer,
+            }
         )
 
     def render_fence(
         self, body: str, location: Location, md: Any, header: tuple[str, ...] = ()
     ) -> str:
         """HTML for one fence: every stage; never raises (errors become an error block and a
-        report)."""
+        report). A fence whose runs, options and expected output are unchanged since it was last
+        verified is not verified or rendered again: its HTML comes from the cache, with its
+        source highlighted for this page."""
         try:
             plan = self.plan(body, location, header)
             location = plan.location
-            traces = self.run(plan.jobs)
-            self.verify(plan, traces)
-            self.keep(plan, traces)
-            return self.render(plan, traces, md)
+            fragment = self._fragment_key(plan)
+            html = self.cache.get_html(fragment)
+            if html is None:
+                traces = self.run(plan.jobs)
+                self.verify(plan, traces)
+                self.keep(plan, traces)
+                html = self.render(plan, traces, _SOURCE)
+                if all(key in self._stored or self.cache.has(key) for key in _keys(plan)):
+                    self.cache.put_html(fragment, html)
+            else:
+                self.reused += len(plan.jobs)
+            return html.replace(_SOURCE, self.source_html(plan, md), 1)
         except DeepCutsError as exc:
             error = exc.with_location(location)
         except Exception as exc:  # noqa: BLE001 - superfences would swallow it and show raw text
@@ -361,6 +393,25 @@ def record_options(spec: FenceSpec) -> RecordOptions | None:
     return RecordOptions(
         lines=spec.trace == "lines", max_events=spec.max_events, stdlib=spec.stdlib
     )
+
+
+# Where a fence's highlighted source goes in its cached HTML (which cannot hold the source: its
+# line anchors count the code blocks before it on the page).
+_SOURCE = "\x00deepcuts-source\x00"
+
+
+def _keys(plan: Plan) -> list[str]:
+    return [job.key for job in plan.jobs]
+
+
+def _renderer_digest() -> str:
+    """Hash of the code that verifies and renders a fence: a change re-renders every fence."""
+    digest = hashlib.sha256(deepcuts.__version__.encode())
+    package = Path(__file__).parent
+    parts = [*package.glob("render/*.py"), *package.glob("render/templates/*")]
+    for part in sorted([*parts, *(package / n for n in ("verify.py", "claims.py", "engine.py"))]):
+        digest.update(part.read_bytes())
+    return digest.hexdigest()
 
 
 def _trace(result: Trace | DeepCutsError) -> Trace:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -108,6 +109,18 @@ def expected_output(snippet_path: Path, stream: str, version: str) -> str | None
         if candidate.name in names:
             return candidate.read_text(encoding="utf-8")
     return None
+
+
+def expectation_digest(snippet_path: Path) -> str:
+    """A hash of every expected-output file of a snippet (what a verified run was held to)."""
+    stem = snippet_path.stem
+    digest = hashlib.sha256()
+    for name in sorted(_listing(snippet_path.parent)):
+        if name.startswith(stem) and (
+            name in (f"{stem}.out", f"{stem}.err") or _VERSIONED.match(name[len(stem) :])
+        ):
+            digest.update(name.encode() + b"\0" + (snippet_path.parent / name).read_bytes())
+    return digest.hexdigest()
 
 
 def has_expectations(snippet_path: Path) -> bool:

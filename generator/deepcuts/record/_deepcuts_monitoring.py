@@ -44,7 +44,6 @@ from _deepcuts_recorder import (
     UNAWAITED_HOOK,
     YIELD,
 )
-from _deepcuts_settrace import abandoned
 
 _TOOL_IDS = (3, 4)  # not the debugger (0), coverage (1) or profiler (2) ids a snippet may use
 # Exception events set per code object: "invalid local event set" before 3.15 (seen on 3.12-3.14).
@@ -139,7 +138,7 @@ def install(rec):
                     mon.set_local_events(tool, code, local_events)
             if kind != TRACED:
                 if kind == UNAWAITED_HOOK:
-                    abandoned(rec, getframe(1))
+                    rec.abandoned(getframe(1))
                     return None
                 if not guard.near or kind == OWN:
                     return disable

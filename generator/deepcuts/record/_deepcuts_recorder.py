@@ -232,6 +232,18 @@ class Recorder:
             self.source_lines[code.co_filename] = lines
         return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith(keyword)
 
+    def abandoned(self, frame):
+        """``warnings._warn_unawaited_coroutine(coro)`` is running: a coroutine of the snippet
+        was collected without ever being started. Record it, with the frame it owned."""
+        coro = frame.f_locals.get("coro")
+        code = getattr(coro, "cr_code", None)
+        if code is None or not self.is_traced(code):
+            return
+        text, objects = self.encode_value(coro)
+        number = next(self.numbers)
+        self.emit_call(ABANDONED, number, self.parent_of(frame), code, code.co_firstlineno, text,
+                       objects)  # fmt: skip
+
     def parent_of(self, frame):
         entry = self.chain(frame)[1]
         return None if entry is None else entry[0]

@@ -27,7 +27,6 @@ import sys
 
 from _deepcuts_limit import REFUSE
 from _deepcuts_recorder import (
-    ABANDONED,
     CALL,
     CAUGHT,
     CO_GENERATOR_LIKE,
@@ -188,7 +187,7 @@ def install(rec):
                 kind = classify(code)
             if kind != TRACED:
                 if kind == UNAWAITED_HOOK:
-                    abandoned(rec, frame)
+                    rec.abandoned(frame)
                 elif kind == THREADING_MODULE:
                     return threading_imported
                 # Near the limit every frame counts, the snippet's or not.
@@ -288,16 +287,3 @@ def install(rec):
     if threading is not None:
         threading.settrace(start)
     sys.settrace(start)
-
-
-def abandoned(rec, frame):
-    """``warnings._warn_unawaited_coroutine(coro)`` is running: a coroutine of the snippet was
-    collected without ever being started. Record it, with the frame it owned."""
-    coro = frame.f_locals.get("coro")
-    code = getattr(coro, "cr_code", None)
-    if code is None or not rec.is_traced(code):
-        return
-    number = next(rec.numbers)
-    parent = rec.parent_of(frame)
-    text, objects = rec.encode_value(coro)
-    rec.emit_call(ABANDONED, number, parent, code, code.co_firstlineno, text, objects)

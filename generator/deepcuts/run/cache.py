@@ -10,6 +10,11 @@ An entry is ``MAGIC`` followed by zlib-compressed JSON in a form made for traces
 every string once in a table, every event an array of numbers into it. A 177-call recursion
 recorded line by line, 134 KB as the trace format's JSON, is about 3.5 KB here.
 
+Beside the runs, the cache keeps each verified fence's rendered HTML (everything but its
+highlighted source) under a key of everything it depends on (``Engine.render_fence``), so that a
+warm build neither decodes, verifies nor renders a fence again; a fragment names its key and the
+hash of its body on its first line, so a damaged one is no fragment.
+
 The store is bounded: :meth:`ResultCache.prune` removes the least recently used entries (a hit
 touches its file) until the folder is under its size; builds prune at their end, and
 ``deepcuts cache`` shows the size and prunes on demand.
@@ -33,6 +38,7 @@ from deepcuts.model import Event, RunError, Trace
 FORMAT = 2
 MAGIC = b"deepcuts-trace 2\n"
 SUFFIX = ".trace"
+HTML_SUFFIX = ".html"  # a fence's rendered output (everything but its highlighted source)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _NEW = tuple.__new__
 
@@ -170,7 +176,8 @@ def decode(key: str, data: bytes) -> Trace | None:
 class CacheStats:
     """What a cache folder holds."""
 
-    entries: int
+    runs: int  # stored traces
+    fragments: int  # rendered fences
     bytes: int
     other: int  # files that are not entries of this format (older formats, leftovers)
 
@@ -182,6 +189,7 @@ class ResultCache:
         self.root = root
         self.max_bytes = max_bytes
         self._memory: dict[str, Trace] = {}
+        self._html: dict[str, str] = {}
 
     def _path(self, key: str) -> Path:
         assert self.root is not None  # noqa: S101 - only called when a root is set
@@ -205,16 +213,50 @@ class ResultCache:
             self._memory[key] = trace
         return trace
 
+    def has(self, key: str) -> bool:
+        """Whether a run is stored for ``key`` (without reading it)."""
+        return key in self._memory or (self.root is not None and self._path(key).is_file())
+
+    def get_html(self, key: str) -> str | None:
+        """A rendered fragment stored under ``key`` (see ``Engine.render_fence``)."""
+        if key in self._html:
+            return self._html[key]
+        if self.root is None:
+            return None
+        path = self.root / key[:2] / f"{key}{HTML_SUFFIX}"
+        try:
+            head, _, body = path.read_bytes().partition(b"\n")
+        except OSError:
+            return None
+        # The first line names the key and the body's hash: a damaged file is no fragment.
+        if head != f"{key} {hashlib.sha256(body).hexdigest()}".encode():
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        text = body.decode("utf-8")
+        self._html[key] = text
+        return text
+
+    def put_html(self, key: str, text: str) -> None:
+        """Store a rendered fragment, atomically (errors only cost a render next time)."""
+        self._html[key] = text
+        if self.root is not None:
+            body = text.encode("utf-8")
+            head = f"{key} {hashlib.sha256(body).hexdigest()}\n".encode()
+            self._write(self.root / key[:2] / f"{key}{HTML_SUFFIX}", head + body)
+
     def put(self, key: str, trace: Trace) -> None:
         """Store ``trace`` atomically. Storage errors are not fatal: the build goes on uncached."""
         self._memory[key] = trace
         if self.root is None:
             return
-        path = self._path(key)
-        payload = encode(key, trace)
+        self._write(self._path(key), encode(key, trace))
+
+    @staticmethod
+    def _write(path: Path, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=SUFFIX)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(payload)
@@ -241,8 +283,11 @@ class ResultCache:
     def stats(self) -> CacheStats:
         """How many entries, how many bytes, and how many other files the folder holds."""
         files = self._files()
-        entries = [f for f in files if _is_entry(f[2])]
-        return CacheStats(len(entries), sum(f[1] for f in files), len(files) - len(entries))
+        entries = [f[2].name for f in files if _is_entry(f[2])]
+        runs = sum(name.endswith(SUFFIX) for name in entries)
+        return CacheStats(
+            runs, len(entries) - runs, sum(f[1] for f in files), len(files) - len(entries)
+        )
 
     def prune(self, max_bytes: int | None = None) -> int:
         """Remove entries, least recently used first, until the folder holds at most
@@ -268,4 +313,4 @@ class ResultCache:
 
 
 def _is_entry(path: Path) -> bool:
-    return path.name.endswith(SUFFIX) and not path.name.startswith(".")
+    return path.name.endswith((SUFFIX, HTML_SUFFIX)) and not path.name.startswith(".")
