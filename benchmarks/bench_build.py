@@ -5,8 +5,8 @@
 
 For each size and each set of interpreters (one, and every version the site is configured for),
 a site is generated: N snippets (small recursive programs, one in ten recorded line by line
-with a diagram and a viewer), 20 fences to a page, each snippet's expected output recorded beside it. Then, on this
-machine, with medians of --repeat runs:
+with a diagram and a viewer), 20 fences to a page, each snippet's expected output recorded
+beside it. Then, on this machine, with medians of --repeat runs:
 
 - bare: every snippet run as ``python snippet.py``, one after another (the sum), per version;
 - plain: ``mkdocs build`` of the same pages with each fence replaced by its source and output as
