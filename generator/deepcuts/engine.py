@@ -7,7 +7,7 @@
   time (``run/pool.py``). :meth:`Engine.prefetch` does this for every fence of a site before any
   page renders (the MkDocs plugin calls it); alone, each fence runs its own jobs.
 - **verify** (:meth:`Engine.verify`): how each run ended, what it printed, the fence's claims.
-- **render** (:meth:`Engine.render`): the HTML.
+- **render** (``render/fence.py``): the HTML.
 
 :meth:`Engine.render_fence` is the fence itself: all four stages for one fence, and it never
 raises (an error becomes an error block and a report). ``deepcuts check`` drives the same stages
@@ -34,12 +34,11 @@ import deepcuts
 from deepcuts import render
 from deepcuts.claims import check_claims, parse_claims
 from deepcuts.config import EngineConfig
-from deepcuts.discover import Snippet, excerpt, load_snippet
+from deepcuts.discover import Snippet, load_snippet
 from deepcuts.errors import DeepCutsError, FenceError, InternalError, Location
 from deepcuts.model import Trace
 from deepcuts.plan import Job, Plan
-from deepcuts.render.figures import render_diagrams, viewer_data
-from deepcuts.render.outputs import group_outputs, tab_anchor
+from deepcuts.render.fence import SOURCE_MARK, fence_html, renderer_digest, source_html
 from deepcuts.run import interpreters as discovery
 from deepcuts.run import pool
 from deepcuts.run.cache import ResultCache, cache_key
@@ -83,7 +82,7 @@ class Engine:
     def __post_init__(self) -> None:
         self.cache = ResultCache(self.config.cache_dir, self.config.cache_max_mb * 2**20)
         self._runner = _runner_digest()
-        self._renderer = _renderer_digest()
+        self._renderer = renderer_digest()
         self._lock = threading.Lock()
         # This build's runs, verified or not (a failed one is not cached, but not run twice in
         # one build either), and its plans (the plugin plans every fence before pages render).
@@ -302,30 +301,6 @@ class Engine:
             self.cache.put(key, trace)
 
     # -- render ----------------------------------------------------------------------------
-    def render(self, plan: Plan, traces: list[Trace], source_html: str) -> str:
-        """The fence's HTML: source, outputs per version, diagrams, viewer, claims."""
-        spec, snippet = plan.spec, plan.snippet
-        return render.render(
-            "snippet.html.j2",
-            diagrams=render_diagrams(spec, traces[0], plan.location, snippet.source),
-            viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
-            groups=group_outputs(traces),
-            anchor=tab_anchor(plan.location),
-            claims=spec.claims,
-            varies=spec.varies,
-            snippet=snippet.name,
-            source_html=source_html,
-            expected_error=spec.raises is not None,
-        )
-
-    @staticmethod
-    def source_html(plan: Plan, md: Any) -> str:
-        """The shown part of the snippet, highlighted as the page highlights code (its line
-        anchors count the page's code blocks: this is rendered anew every time)."""
-        spec, snippet = plan.spec, plan.snippet
-        shown = excerpt(snippet, spec.section, spec.lines)
-        return render.highlight_source(md, shown.text, shown.first_line, spec.title or snippet.name)
-
     def _fragment_key(self, plan: Plan) -> str:
         """Everything a verified fence's HTML (its source aside) depends on: the runs, the
         fence, where it stands, the expected output it was verified against, the renderer."""
@@ -355,12 +330,12 @@ class Engine:
                 traces = self.run(plan.jobs)
                 self.verify(plan, traces)
                 self.keep(plan, traces)
-                html = self.render(plan, traces, _SOURCE)
+                html = fence_html(plan, traces, SOURCE_MARK)
                 if all(key in self._stored or self.cache.has(key) for key in _keys(plan)):
                     self.cache.put_html(fragment, html)
             else:
                 self.reused += len(plan.jobs)
-            return html.replace(_SOURCE, self.source_html(plan, md), 1)
+            return html.replace(SOURCE_MARK, source_html(plan, md), 1)
         except DeepCutsError as exc:
             error = exc.with_location(location)
         except Exception as exc:  # noqa: BLE001 - superfences would swallow it and show raw text
@@ -395,23 +370,8 @@ def record_options(spec: FenceSpec) -> RecordOptions | None:
     )
 
 
-# Where a fence's highlighted source goes in its cached HTML (which cannot hold the source: its
-# line anchors count the code blocks before it on the page).
-_SOURCE = "\x00deepcuts-source\x00"
-
-
 def _keys(plan: Plan) -> list[str]:
     return [job.key for job in plan.jobs]
-
-
-def _renderer_digest() -> str:
-    """Hash of the code that verifies and renders a fence: a change re-renders every fence."""
-    digest = hashlib.sha256(deepcuts.__version__.encode())
-    package = Path(__file__).parent
-    parts = [*package.glob("render/*.py"), *package.glob("render/templates/*")]
-    for part in sorted([*parts, *(package / n for n in ("verify.py", "claims.py", "engine.py"))]):
-        digest.update(part.read_bytes())
-    return digest.hexdigest()
 
 
 def _trace(result: Trace | DeepCutsError) -> Trace:

@@ -81,27 +81,37 @@ def expected_path(snippet_path: Path, stream: str, version: str | None = None) -
     return snippet_path.with_name(f"{snippet_path.stem}{middle}.{stream}")
 
 
-def _listing(folder: Path) -> frozenset[str]:
-    """The names in ``folder``, listed once for as long as the folder does not change (a page
-    of a thousand fences would otherwise list its snippets' folder a thousand times)."""
+def _expectations(folder: Path) -> dict[str, tuple[str, ...]]:
+    """Snippet stem -> the names of its expected-output files (``x.out``, ``x.3.12.err``), read
+    from ``folder`` once for as long as it does not change (a folder of a thousand snippets
+    would otherwise be listed, and scanned, a thousand times)."""
     try:
         stamp = folder.stat().st_mtime_ns
     except OSError:
-        return frozenset()
+        return {}
     return _listed(folder, stamp)
 
 
+_EXPECTATION = re.compile(r"^(?P<stem>.+?)(\.3\.\d+)?\.(out|err)$")
+
+
 @functools.lru_cache(maxsize=256)
-def _listed(folder: Path, stamp: int) -> frozenset[str]:
+def _listed(folder: Path, stamp: int) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
     try:
-        return frozenset(entry.name for entry in os.scandir(folder))
+        names = sorted(entry.name for entry in os.scandir(folder))
     except OSError:
-        return frozenset()
+        return {}
+    for name in names:
+        match = _EXPECTATION.match(name)
+        if match:
+            found.setdefault(match["stem"], []).append(name)
+    return {stem: tuple(files) for stem, files in found.items()}
 
 
 def expected_output(snippet_path: Path, stream: str, version: str) -> str | None:
     """The expectation for ``version``: its own file, else the common one, else None."""
-    names = _listing(snippet_path.parent)
+    names = _expectations(snippet_path.parent).get(snippet_path.stem, ())
     for candidate in (
         expected_path(snippet_path, stream, version),
         expected_path(snippet_path, stream),
@@ -113,27 +123,16 @@ def expected_output(snippet_path: Path, stream: str, version: str) -> str | None
 
 def expectation_digest(snippet_path: Path) -> str:
     """A hash of every expected-output file of a snippet (what a verified run was held to)."""
-    stem = snippet_path.stem
     digest = hashlib.sha256()
-    for name in sorted(_listing(snippet_path.parent)):
-        if name.startswith(stem) and (
-            name in (f"{stem}.out", f"{stem}.err") or _VERSIONED.match(name[len(stem) :])
-        ):
-            digest.update(name.encode() + b"\0" + (snippet_path.parent / name).read_bytes())
+    for name in _expectations(snippet_path.parent).get(snippet_path.stem, ()):
+        digest.update(name.encode() + b"\0" + (snippet_path.parent / name).read_bytes())
     return digest.hexdigest()
 
 
 def has_expectations(snippet_path: Path) -> bool:
     """Whether the author recorded any expected output for this snippet (a common file, or one
     for a Python version)."""
-    stem = snippet_path.stem
-    names = _listing(snippet_path.parent)
-    if f"{stem}.out" in names or f"{stem}.err" in names:
-        return True
-    return any(_VERSIONED.match(name[len(stem) :]) for name in names if name.startswith(stem))
-
-
-_VERSIONED = re.compile(r"^\.3\.\d+\.(out|err)$")
+    return bool(_expectations(snippet_path.parent).get(snippet_path.stem))
 
 
 def output_diff(expected: str, actual: str, label: str) -> str:
