@@ -6,12 +6,13 @@ A :class:`Trace` is the one document a snippet run produces. Its JSON form is do
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from deepcuts.record import _deepcuts_protocol as protocol
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Event kinds (``Event.event``); see docs/reference/trace-format.md.
 EVENT_KINDS = protocol.KINDS
@@ -25,6 +26,18 @@ ERROR_KINDS = (
     "output-limit",  # stdout or stderr grew past the cap; the process group was killed
     "sandbox",  # the sandbox itself could not start the interpreter
 )
+
+
+def closure_cells(state: str) -> list[tuple[str, int, str]] | None:
+    """The cells of a function that closes over some, from its ``objects`` state
+    (``closure:[[name, cell number, contents repr], ...]``); None for any other state."""
+    if not state.startswith("closure:"):
+        return None
+    try:
+        cells = json.loads(state.removeprefix("closure:"))
+        return [(str(name), int(number), str(held)) for name, number, held in cells]
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,9 @@ class Trace:
     schema: int = SCHEMA_VERSION
     notes: tuple[str, ...] = field(default=())
     recorder: dict[str, str] | None = None  # backend and why it was chosen; None: not recorded
+    # qualname -> {"free": [...], "cell": [...]}: the closure variables of the recorded code
+    # (only code that has some): what comes from an enclosing function's cell, what is kept in one
+    scopes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -109,6 +125,7 @@ class Trace:
             "truncated": self.truncated,
             "recorder": self.recorder,
             "notes": list(self.notes),
+            "scopes": self.scopes,
             "events": [e.to_json() for e in self.events],
         }
 
@@ -129,4 +146,5 @@ class Trace:
             events=tuple(Event.from_json(e) for e in data.get("events", ())),
             notes=tuple(data.get("notes", ())),
             recorder=data.get("recorder"),
+            scopes=dict(data.get("scopes") or {}),
         )

@@ -27,9 +27,10 @@ def make_emitters(rec):
     thread_number = rec.thread_number
     flush = rec.flush
     left = [rec.cap or -1]  # events until the cap; -1: no cap
+    seq = [0]  # events recorded so far: an event's number, for amendments (Recorder.amend)
     output = '["' + OUTPUT_RECORD + '",%d,%d]'
     exception_record = "[" + str(EXCEPTION) + ",%d,%d,%s,%s]"
-    resume_record = "[" + str(RESUME) + ",%d,%d,%d,%d]"
+    resume_record = "[" + str(RESUME) + ",%d,%d,%d,%d,%s%s]"
     last = [0, 0]  # output offsets last shipped
 
     def keep(event):
@@ -50,6 +51,7 @@ def make_emitters(rec):
             last[1] = err_pos
             chunk.append(output % (out_pos, err_pos))
         chunk.append(event)
+        seq[0] += 1
         if len(chunk) >= _CHUNK:
             flush()
         left[0] -= 1
@@ -107,6 +109,7 @@ def make_emitters(rec):
             last[1] = err_pos
             chunk.append(output % (out_pos, err_pos))
         chunk.append(event)
+        seq[0] += 1
         if len(chunk) >= _CHUNK:
             flush()
         left[0] -= 1
@@ -116,15 +119,25 @@ def make_emitters(rec):
         return event
 
     def exception(number, line, text, how):
+        """An exception event; returns a token for ``Recorder.amend`` (None if not recorded)."""
         if not rec.active:
             return None
-        return keep(exception_record % (number, line or 0, text, how))
+        event = keep(exception_record % (number, line or 0, text, how))
+        return (event, seq[0] - 1, number, line or 0, text)
 
-    def resume(number, parent, line):
+    def resume(number, parent, line, values, objects):
         if not rec.active:
             return None
         return keep(
-            resume_record % (number, -1 if parent is None else parent, line or 0, thread_of())
+            resume_record
+            % (
+                number,
+                -1 if parent is None else parent,
+                line or 0,
+                thread_of(),
+                values,
+                "" if objects == "null" else "," + objects,
+            )
         )
 
     return call, value, exception, resume

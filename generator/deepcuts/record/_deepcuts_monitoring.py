@@ -10,10 +10,10 @@ Quirks handled here:
 - EXCEPTION_HANDLED also fires for a ``finally`` block, for an ``except`` clause that will not
   match, and for compiler-made clean-up code (seen 3.12-3.15: a handler's bare ``raise`` is a
   RERAISE on the raise statement's line, then EXCEPTION_HANDLED and RERAISE again on code with
-  no line). So: a second EXCEPTION_HANDLED of the same exception in a frame is clean-up, never a
-  catch; a RERAISE of it on a line that is not a ``raise`` statement (the end of a finally
-  block, or the clause that did not match) retracts the "caught". A real catch is reported at
-  the line of the handler the exception jumped to.
+  no line). So: a handler with no line is clean-up, never a catch; a RERAISE of the exception
+  on a line that is not a ``raise`` statement amends the "caught": to nothing for an except
+  clause that did not match, to "finally" for the end of a finally block. A real catch is
+  reported at the line of the clause that matched (line events show which, see on_line).
 - Callbacks receive code objects, not frames: the frame is ``sys._getframe(1)``.
 - StopIteration inside generator-like frames is ``await``/``yield from`` protocol: not recorded.
 - Only PY_START is switched on globally (returning DISABLE for code we do not trace). The events
@@ -35,6 +35,7 @@ from _deepcuts_recorder import (
     CALL,
     CAUGHT,
     CO_GENERATOR_LIKE,
+    FINALLY,
     LINE,
     OWN,
     PROPAGATED,
@@ -292,10 +293,12 @@ def install(rec):
                     return
                 line = line_of(code, offset)
                 if line is not None and not rec.statement_is(code, line, "raise"):
-                    # The end of a finally block, or an except clause that did not match: the
-                    # handler entered was not a catch. (A handler's own bare `raise` stands on a
-                    # raise statement: that catch stands; the clean-up code after it has no line.)
-                    rec.retract(seen[1])
+                    # An except clause that did not match (no event at all), or the end of a
+                    # finally block (a "finally" event): not a catch. (A handler's own bare
+                    # `raise` stands on a raise statement: that catch stands; the clean-up code
+                    # after it has no line.)
+                    clause = rec.statement_is(code, line, "except")
+                    rec.amend(seen[1], None if clause else FINALLY)
                     caught[key] = (id(exc), None, line, seen[3])
         except Exception as bug:  # a recorder bug must stop recording, not reach the snippet
             rec.internal_error(bug)
@@ -333,7 +336,7 @@ def install(rec):
                     entry = frames.get(key)
                     if line != seen[2] and entry is not None:
                         # The clause before did not match: this one is tried.
-                        rec.retract(seen[1])
+                        rec.amend(seen[1], None)
                         event = emit_exception(entry[0], line, seen[3], CAUGHT)
                         caught[key] = (seen[0], event, line, seen[3])
                 else:

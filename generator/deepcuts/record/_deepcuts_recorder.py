@@ -22,10 +22,13 @@ CALL, LINE, RETURN, EXCEPTION, YIELD, RESUME, ABANDONED = (
     protocol.CALL, protocol.LINE, protocol.RETURN, protocol.EXCEPTION, protocol.YIELD,
     protocol.RESUME, protocol.ABANDONED,
 )  # fmt: skip
-RAISED, CAUGHT, PROPAGATED, NEVER_STARTED = (
+RAISED, CAUGHT, PROPAGATED, FINALLY, NEVER_STARTED = (
     _quote(how)
-    for how in (protocol.RAISED, protocol.CAUGHT, protocol.PROPAGATED, protocol.NEVER_STARTED)
-)
+    for how in (
+        protocol.RAISED, protocol.CAUGHT, protocol.PROPAGATED, protocol.FINALLY,
+        protocol.NEVER_STARTED,
+    )
+)  # fmt: skip
 
 CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
@@ -85,7 +88,7 @@ class Recorder:
         self.kinds = {}  # code -> TRACED, IGNORED or UNAWAITED_HOOK (see classify)
         self.qualnames = {}  # (file, name, first line) -> qualname, for 3.10 (no co_qualname)
         self.indexed_files = set()
-        self.source_lines = {}  # file -> its lines, for except_clause
+        self.source_lines = {}  # file -> its lines, for statement_is
         self.stop_hook = None  # set by the backend: turns its events off for good
         self.on_first_frame = None  # set by the bootstrap: its last clean-up
         self.threading_hook = False  # settrace: watch for the snippet importing threading
@@ -216,7 +219,8 @@ class Recorder:
         else:
             parent, depth = caller[0], caller[1] + 1
         self.frames[id(frame)] = (entry[0], depth, parent, chain)
-        self.emit_resume(entry[0], parent, frame.f_lineno)
+        values, objects = self.local_variables(frame)
+        self.emit_resume(entry[0], parent, frame.f_lineno, values, objects)
 
     def statement_is(self, code, line, keyword):
         """Whether ``line`` of ``code``'s file starts with ``keyword``: an ``except`` clause
@@ -262,24 +266,36 @@ class Recorder:
         """Number a code object and ship its names once (events then carry the number)."""
         number = self.code_ids[code] = len(self.code_ids)
         self.chunk.append(
-            '["%s",%d,%s,%s,%s]'
+            '["%s",%d,%s,%s,%s,[%s],[%s]]'
             % (
                 protocol.CODE_RECORD,
                 number,
                 _quote(code.co_name),
                 _quote(self.qualname(code)),
                 _quote(code.co_filename),
+                ",".join(_quote(name) for name in code.co_freevars),
+                ",".join(_quote(name) for name in code.co_cellvars),
             )
         )
         return number
 
-    def retract(self, event):
-        """Take back an event that later events showed to be wrong (a "caught" that was only a
-        ``finally`` or a cleanup handler). Possible while it has not been shipped yet."""
-        for index in range(len(self.chunk) - 1, -1, -1):
-            if self.chunk[index] is event:
-                del self.chunk[index]
+    def amend(self, token, how):
+        """Correct a "caught" event that later events showed to be something else: ``how``
+        FINALLY (a finally block, or a with block's exit, ran with the exception in flight) or
+        None (a clause that did not match: no event at all). ``token`` is what ``emit_exception``
+        returned. While the event is unshipped it is changed in place; once shipped, an
+        amendment record ``["x", event number, how or null]`` tells the parent."""
+        if token is None:
+            return
+        event, index, number, line, text = token
+        new = None if how is None else "[%d,%d,%d,%s,%s]" % (EXCEPTION, number, line, text, how)
+        chunk = self.chunk
+        for position in range(len(chunk) - 1, -1, -1):
+            if chunk[position] is event:
+                # A deleted event keeps its number: later amendments count on it.
+                chunk[position] = new if new is not None else '["%s"]' % protocol.DELETED_RECORD
                 return
+        chunk.append('["%s",%d,%s]' % (protocol.AMEND_RECORD, index, how or "null"))
 
     def internal_error(self, exc):
         """A bug of ours, met while recording: stop for good and say so in the trace."""

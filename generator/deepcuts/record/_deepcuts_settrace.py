@@ -11,8 +11,8 @@ Quirks handled here, each observed on the versions named:
   exception propagating out, never a return of ``None``.
 - Whether a handler caught it: the first ``line`` event in that frame after the exception (line
   events are switched on for that frame only until then, so call-level recording stays cheap).
-  When the frame then leaves by the same exception, that line was a ``finally`` block and the
-  "caught" is retracted.
+  When the frame then leaves by the same exception, that line was a ``finally`` block (the
+  "caught" becomes "finally") or an except clause that did not match (it is taken back).
 - ``sys.settrace`` is per thread: ``threading.settrace`` covers threads started later, and
   stopping clears the local trace function of every frame of every thread. When the snippet
   imports ``threading`` itself, the hook is set as that import finishes (the bootstrap does not
@@ -30,6 +30,7 @@ from _deepcuts_recorder import (
     CALL,
     CAUGHT,
     CO_GENERATOR_LIKE,
+    FINALLY,
     LINE,
     OWN,
     PROPAGATED,
@@ -122,9 +123,9 @@ def install(rec):
                     exc = handled = None
                 if kind == "exception":
                     if handled is not None and handled[1] == exc and handled[2] != MATCHED:
-                        # The same exception leaves: the "handler" was a finally block, a with
-                        # block's exit, or an except clause that did not match.
-                        rec.retract(handled[0])
+                        # The same exception leaves: the "handler" was an except clause that did
+                        # not match (no event), or a finally block or a with block's exit.
+                        rec.amend(handled[0], None if handled[2] == CLAUSE else FINALLY)
                     emit_exception(entry[0], frame.f_lineno, exc or '"<exception>"', PROPAGATED)
                 else:
                     text, objects = encode_value(arg)
@@ -147,7 +148,7 @@ def install(rec):
                     event_, text, _state = caught[key]
                     line = frame.f_lineno
                     if rec.statement_is(frame.f_code, line, "except"):  # the previous did not match
-                        rec.retract(event_)
+                        rec.amend(event_, None)
                         caught[key] = (emit_exception(entry[0], line, text, CAUGHT), text, CLAUSE)
                     else:  # the handler's body runs: a catch, whatever happens next
                         caught[key] = (event_, text, MATCHED)

@@ -107,6 +107,11 @@ class Reprs:
         quote = _quote
         plain = _PLAIN_SET
         generator_like = _GENERATOR_LIKE_SET
+        function = types.FunctionType
+        # id(cell) -> its number, in order of first sight. Ids, not cells: holding a cell would
+        # keep what it holds alive. (A cell freed and another made at its address would share a
+        # number: closures examined by a snippet are alive while it looks.)
+        cells = {}
 
         def value(v):
             kind = type(v)
@@ -128,7 +133,27 @@ class Reprs:
             quoted = quote(text)
             if kind in generator_like:
                 return quoted, "{" + quoted + ":" + quote(generator_state(v)) + "}"
+            if kind is function and v.__closure__:
+                return quoted, "{" + quoted + ":" + quote(closure_state(v)) + "}"
             return quoted, "null"
+
+        def closure_state(f):
+            # "closure:" and, per free variable, [name, cell number, repr of what it holds].
+            parts = []
+            for name, cell in zip(f.__code__.co_freevars, f.__closure__):  # noqa: B905 - 3.10 syntax
+                number = cells.get(id(cell))
+                if number is None:
+                    number = cells[id(cell)] = len(cells) + 1
+                try:
+                    held = cell.cell_contents
+                except ValueError:
+                    text = "<empty>"
+                else:
+                    text = repr(held) if type(held) in plain else slow(held)
+                    if len(text) > cap:
+                        text = text[: cap - 1] + "\u2026"
+                parts.append("[%s,%d,%s]" % (quote(name), number, quote(text)))
+            return "closure:[" + ",".join(parts) + "]"
 
         def mapping(names, values):
             parts = []

@@ -7,7 +7,7 @@ wording lives in one place.
 
 from __future__ import annotations
 
-from deepcuts.model import Event, Trace
+from deepcuts.model import Event, Trace, closure_cells
 
 _INDENT = "  "
 _MAX_INDENT = 20  # deeper frames say their depth instead of running off the screen
@@ -41,7 +41,16 @@ def _arguments(event: Event) -> str:
 def _objects(event: Event) -> str:
     if not event.objects:
         return ""
-    return "  [" + ", ".join(f"{obj}: {state}" for obj, state in event.objects.items()) + "]"
+    return (
+        "  [" + ", ".join(f"{obj}: {_state(state)}" for obj, state in event.objects.items()) + "]"
+    )
+
+
+def _state(state: str) -> str:
+    cells = closure_cells(state)
+    if cells is None:
+        return state
+    return "closes over " + ", ".join(f"{name} (cell {n}: {held})" for name, n, held in cells)
 
 
 class TraceLog:

@@ -35,8 +35,8 @@ from typing import Any
 
 from deepcuts.model import Event, RunError, Trace
 
-FORMAT = 2
-MAGIC = b"deepcuts-trace 2\n"
+FORMAT = 3
+MAGIC = b"deepcuts-trace 3\n"
 SUFFIX = ".trace"
 HTML_SUFFIX = ".html"  # a fence's rendered output (everything but its highlighted source)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -167,6 +167,7 @@ def decode(key: str, data: bytes) -> Trace | None:
             events=events,
             notes=tuple(head.get("notes", ())),
             recorder=head.get("recorder"),
+            scopes=dict(head.get("scopes") or {}),
         )
     except (ValueError, KeyError, TypeError, IndexError, zlib.error):
         return None

@@ -34,6 +34,7 @@ _CALL, _ABANDONED, _LINE = protocol.CALL, protocol.ABANDONED, protocol.LINE
 _VALUE_KINDS = (protocol.RETURN, protocol.YIELD)
 _EXCEPTION, _RESUME = protocol.EXCEPTION, protocol.RESUME
 _CODE, _OUTPUT = protocol.CODE_RECORD, protocol.OUTPUT_RECORD
+_AMEND, _DELETED = protocol.AMEND_RECORD, protocol.DELETED_RECORD
 _NEW = tuple.__new__  # builds an Event without its generated __new__: a trace holds many
 
 
@@ -42,6 +43,7 @@ class Decoded:
     """What a channel said, once the child has exited."""
 
     events: tuple[Event, ...]
+    scopes: dict[str, dict[str, list[str]]]  # qualname -> {"free": [...], "cell": [...]}
     notes: tuple[str, ...]
     truncated: bool
     recorder: dict[str, str]  # backend and why it was chosen
@@ -59,8 +61,10 @@ class ChannelDecoder:
     end: dict[str, Any] | None = None
     garbled: int = 0  # lines or records that were not ours (a snippet may write to any fd)
     _pending: bytes = b""
-    _events: list[Event] = field(default_factory=list)
+    _events: list[Event | None] = field(default_factory=list)  # None: an event taken back
     _addressed: list[int] = field(default_factory=list)  # events holding an address, by index
+    _amendments: dict[int, str | None] = field(default_factory=dict)  # event number -> new how
+    _scopes: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # qualname -> vars
     _codes: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # name, qualname, file
     # frame -> (parent, depth, function, qualname, file, thread)
     _frames: dict[int, tuple[int | None, int, str, str, str, int]] = field(default_factory=dict)
@@ -132,6 +136,18 @@ class ChannelDecoder:
                         str(record[3]),
                         self.normaliser.path(str(record[4])),
                     )
+                    if len(record) > 6 and (record[5] or record[6]):
+                        self._scopes[str(record[3])] = {
+                            "free": [str(n) for n in record[5]],
+                            "cell": [str(n) for n in record[6]],
+                        }
+                    continue
+                elif kind == _AMEND:
+                    self._amendments[int(record[1])] = None if record[2] is None else str(record[2])
+                    continue
+                elif kind == _DELETED:
+                    self._amendments[len(events)] = None
+                    append(None)  # a numbered slot, dropped at finish
                     continue
                 elif kind == _ABANDONED:
                     _, frame, parent, code, line, thread, payload, *rest = record
@@ -162,6 +178,10 @@ class ChannelDecoder:
                     elif kind == _RESUME:  # below whichever frame resumed it this time
                         value = None
                         parent, line, thread = record[2], record[3], record[4]
+                        if len(record) > 5:
+                            names = clean_map(record[5])
+                            if len(record) > 6:
+                                objects = clean_map(record[6])
                         if parent < 0:
                             parent, depth = None, 0
                         else:
@@ -221,20 +241,27 @@ class ChannelDecoder:
         normaliser = self.normaliser
         out_text, out_map = normalise_stream(stdout, self._cuts[0], normaliser)
         err_text, err_map = normalise_stream(stderr, self._cuts[1], normaliser)
-        events = self._events
+        events: list[Event | None] = list(self._events)
+        for number, how in self._amendments.items():
+            if 0 <= number < len(events) and events[number] is not None:
+                event = events[number]
+                events[number] = None if how is None else event._replace(how=how)  # type: ignore[union-attr]
         for index in self._addressed:
             event = events[index]
+            if event is None:
+                continue
             names = _addresses_in(event.locals, normaliser)  # numbered in the order they came
             value = None if event.value is None else normaliser.addresses(event.value)
             events[index] = event._replace(
                 locals=names, value=value, objects=_addresses_in(event.objects, normaliser)
             )
+        kept = [e for e in events if e is not None]
         out_end, err_end = max(out_map.values()), max(err_map.values())
         if _shifted(out_map, self._cuts[0], len(stdout)) or _shifted(
             err_map, self._cuts[1], len(stderr)
         ):
             # Normalisation changed lengths (or the output was cut): map every offset.
-            events = [
+            kept = [
                 _NEW(
                     Event,
                     (
@@ -243,10 +270,11 @@ class ChannelDecoder:
                         None if e.stderr is None else err_map.get(e.stderr, err_end),
                     ),
                 )
-                for e in events
+                for e in kept
             ]
         return Decoded(
-            events=tuple(events),
+            events=tuple(kept),
+            scopes=dict(self._scopes),
             notes=tuple(self._notes()),
             truncated=bool(self.end and self.end.get("truncated")),
             recorder={

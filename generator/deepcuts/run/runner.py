@@ -167,4 +167,5 @@ def run_snippet(
         events=() if decoded is None else decoded.events,
         notes=() if decoded is None else decoded.notes,
         recorder=None if decoded is None else decoded.recorder,
+        scopes={} if decoded is None else decoded.scopes,
     )
