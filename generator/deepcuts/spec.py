@@ -11,7 +11,7 @@ A fence body is a small YAML mapping::
     title: Binding arguments       # optional: caption above the source
     trace: lines                   # optional: calls (default), lines, or off
     max_events: 20000              # optional: the recorder's event cap (protocol.MAX_EVENTS)
-    claims:                        # optional: statements about the run, checked (claims.py)
+    claims:                        # optional: statements about the run, checked (claims/)
       - add is called with a=2, b=3
     varies: true                   # optional: the output differs between runs (not compared)
     stdlib: true                   # optional: also record frames of the standard library

@@ -135,6 +135,15 @@ class Reprs:
                 return quoted, "{" + quoted + ":" + quote(generator_state(v)) + "}"
             if kind is function and v.__closure__:
                 return quoted, "{" + quoted + ":" + quote(closure_state(v)) + "}"
+            if (kind is tuple or kind is list) and len(v) <= 8:
+                # Closures handed around in a small tuple or list (`return inc, peek`).
+                states = [
+                    quote(slow(item)) + ":" + quote(closure_state(item))
+                    for item in v
+                    if type(item) is function and item.__closure__
+                ]
+                if states:
+                    return quoted, "{" + ",".join(states) + "}"
             return quoted, "null"
 
         def closure_state(f):

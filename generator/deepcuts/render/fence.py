@@ -52,8 +52,12 @@ def renderer_digest() -> str:
     """Hash of the code that verifies and renders a fence: a change re-renders every fence."""
     digest = hashlib.sha256(deepcuts.__version__.encode())
     package = Path(__file__).resolve().parent.parent
-    parts = [*package.glob("render/*.py"), *package.glob("render/templates/*")]
-    for name in ("verify.py", "claims.py", "engine.py", "model.py"):
+    parts = [
+        *package.glob("render/*.py"),
+        *package.glob("render/templates/*"),
+        *package.glob("claims/*.py"),
+    ]
+    for name in ("verify.py", "engine.py", "model.py"):
         parts.append(package / name)
     for part in sorted(parts):
         digest.update(part.read_bytes())
