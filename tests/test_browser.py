@@ -3,57 +3,49 @@ downloaded: Playwright is pointed at the system's executable). bin/test installs
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO, build_project, copy_project
+from deepcuts import browser as browser_tools
+from deepcuts.errors import DeepCutsError
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (bin/test installs Debian's chromium)")
-        pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
-    return found
+PHONE = browser_tools.VIEWS[2]  # 390 px wide
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The project's site, built in a copy and served on localhost."""
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's site, built in a copy: its ``site/`` folder."""
     root = copy_project(tmp_path_factory.mktemp("browser-site"))
     done = build_project(root)
     assert done.returncode == 0, done.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root / "site")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/deepcuts/function-call/"
-    server.shutdown()
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    with browser_tools.serve(built_site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def site_url(base_url: str) -> str:
+    return base_url + "deepcuts/function-call/"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = _chromium()
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=executable, args=ARGS)
+    pytest.importorskip("playwright.sync_api")
+    try:
+        browser_tools.chromium()
+    except DeepCutsError as missing:
+        if browser_tools.in_ci():
+            pytest.fail(f"{missing} (bin/test installs Debian's chromium)")
+        pytest.skip(str(missing))
+    with browser_tools.launch() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -138,7 +130,7 @@ def test_diagrams_are_visible_in_both_palettes(page: tuple[object, list[str]], s
     assert figures.count() == 4
     for index in range(4):
         box = figures.nth(index).bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 20
+        assert box and box["width"] > 200 and box["height"] > 20  # natural size
     fill = opened.evaluate(  # type: ignore[attr-defined]
         "getComputedStyle(document.querySelector('.dc-bar rect')).fill"
     )
@@ -166,3 +158,109 @@ def test_page_size_budget(site_url: str) -> None:
 
     with urllib.request.urlopen(site_url, timeout=10) as response:  # noqa: S310 - localhost
         assert len(response.read()) < 300 * 1024
+
+
+def _all_pages(built_site: Path) -> list[str]:
+    pages = browser_tools.site_pages(built_site)
+    assert "" in pages and "deepcuts/function-call/" in pages
+    return pages
+
+
+def test_no_serious_accessibility_violation_on_any_page_in_either_palette(
+    browser: object, base_url: str, built_site: Path
+) -> None:
+    """axe-core (bundled with axe-playwright-python: nothing is fetched) on every page, light and
+    dark: no violation rated serious or critical."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    axe = axe_module.Axe()
+    found = []
+    for path in _all_pages(built_site):
+        for view in browser_tools.VIEWS[:2]:
+            opened = browser_tools.open_page(browser, base_url + path, view)
+            results = axe.run(opened)
+            for violation in results.response["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [node["target"] for node in violation["nodes"][:3]]
+                    found.append(f"/{path} {view.scheme}: {violation['id']} "
+                                 f"({len(violation['nodes'])} nodes, e.g. {targets})")  # fmt: skip
+            opened.context.close()
+    assert not found, "\n".join(found)
+
+
+# Each diagram group that draws one label in one box: the label's right edge, the box's.
+_LABEL_EDGES = """() => Array.from(document.querySelectorAll('.deepcut-diagram g')).flatMap(g => {
+  const rects = g.querySelectorAll(':scope > rect'), texts = g.querySelectorAll(':scope > text');
+  if (rects.length !== 1 || texts.length !== 1) return [];
+  const r = rects[0].getBoundingClientRect(), t = texts[0].getBoundingClientRect();
+  return [[texts[0].textContent, t.left - r.left, r.right - t.right]];
+})"""
+
+
+def test_every_diagram_label_is_drawn_whole_inside_its_box(
+    browser: object, base_url: str, built_site: Path
+) -> None:
+    checked = 0
+    for path in _all_pages(built_site):
+        opened = browser_tools.open_page(browser, base_url + path, browser_tools.VIEWS[0])
+        for text, left, right in opened.evaluate(_LABEL_EDGES):  # type: ignore[attr-defined]
+            assert left >= 0 and right >= 0, f"/{path}: {text!r} runs out of its box"
+            checked += 1
+        opened.context.close()
+    assert checked >= 10
+
+
+def test_on_a_phone_nothing_scrolls_sideways_and_diagram_text_stays_readable(
+    browser: object, base_url: str, built_site: Path
+) -> None:
+    smallest = []
+    for path in _all_pages(built_site):
+        opened = browser_tools.open_page(browser, base_url + path, PHONE)
+        overflow = opened.evaluate(  # type: ignore[attr-defined]
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"/{path} scrolls sideways by {overflow} px at {PHONE.width} px"
+        heights = opened.evaluate(  # type: ignore[attr-defined]
+            "Array.from(document.querySelectorAll('.deepcut-diagram svg text'))"
+            ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+        )
+        smallest.extend(heights)
+        opened.context.close()
+    assert smallest, "the site has diagrams"
+    assert round(min(smallest), 1) >= 12, f"diagram text drawn at {min(smallest):.1f} px on a phone"
+
+
+def test_the_viewer_works_from_the_file_system(browser: object, built_site: Path) -> None:
+    """A downloaded site opened as file://: the recording is in the page, so the viewer runs."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto((built_site / "deepcuts" / "function-call" / "index.html").as_uri())
+    viewer = opened.locator(".deepcut-viewer")
+    assert viewer.is_visible()
+    opened.locator(".dc-viewer__next").click()
+    assert _state(opened)[:2] == ("Step 2 of 19", "call demo")
+    assert not errors
+    context.close()
+
+
+def test_without_javascript_the_page_says_what_the_viewer_needs(
+    browser: object, site_url: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    opened = context.new_page()
+    opened.goto(site_url)
+    assert not opened.locator(".deepcut-viewer").is_visible()
+    assert "needs JavaScript" in opened.locator("noscript").first.inner_text()
+    assert opened.locator(".deepcut-diagram svg").count() == 4  # the rest is all there
+    context.close()
+
+
+def test_screenshots_cover_every_page_in_every_view(
+    built_site: Path, browser: object, tmp_path: Path
+) -> None:
+    written = browser_tools.screenshots(built_site, tmp_path, browser_tools.VIEWS[2:3], browser)
+    assert [p.name for p in written] == [
+        browser_tools.screenshot_name(path, PHONE) for path in _all_pages(built_site)
+    ]
+    assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 5000 for p in written)

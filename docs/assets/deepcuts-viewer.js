@@ -12,7 +12,8 @@
     return node;
   }
 
-  /* Replay events 0..index: the stack (innermost last) and what each frame holds. */
+  /* Replay events 0..index: the stack (innermost last), what each frame holds, and the
+     generator and coroutine frames suspended at that moment (waiting to be resumed). */
   function stackAt(data, index) {
     var stack = [], suspended = {};
     for (var i = 0; i <= index; i++) {
@@ -37,7 +38,7 @@
         }
       }
     }
-    return stack;
+    return { stack: stack, suspended: suspended };
   }
 
   function describe(data, e) {
@@ -49,6 +50,19 @@
     if (kind === "exception") return name + ": " + e[4] + " " + e[3];
     if (kind === "abandoned") return name + " collected, never started";
     return "line " + e[2] + " of " + name;
+  }
+
+  /* One list item per frame: its name, then its locals. */
+  function fill(list, frames) {
+    list.textContent = "";
+    frames.forEach(function (f) {
+      var item = el("li", "dc-viewer__frame");
+      item.appendChild(el("strong", "", f.name));
+      var names = Object.keys(f.locals);
+      item.appendChild(el("span", "dc-viewer__locals", names.length ?
+        " " + names.map(function (k) { return k + "=" + f.locals[k]; }).join(", ") : ""));
+      list.appendChild(item);
+    });
   }
 
   function setup(root) {
@@ -72,6 +86,8 @@
 
     var body = el("div", "dc-viewer__body");
     var code = el("ol", "dc-viewer__source");
+    code.tabIndex = 0;  /* a keyboard can scroll it */
+    code.setAttribute("aria-label", "Source, the current line marked");
     data.source.forEach(function (text, n) {
       var li = el("li", "", text || " ");
       li.value = n + data.first;
@@ -81,9 +97,14 @@
     var what = el("p", "dc-viewer__event");
     var stackBox = el("ol", "dc-viewer__stack");
     stackBox.setAttribute("aria-label", "Frames, innermost first");
+    var pausedHeading = el("p", "dc-viewer__heading", "Suspended, waiting to be resumed");
+    var pausedBox = el("ol", "dc-viewer__stack dc-viewer__stack--suspended");
+    pausedBox.setAttribute("aria-label", "Suspended generator and coroutine frames");
     var out = el("pre", "dc-viewer__output");
+    out.tabIndex = 0;
+    out.setAttribute("aria-label", "Output so far");
     side.append(what, el("p", "dc-viewer__heading", "Stack, innermost first"), stackBox,
-                el("p", "dc-viewer__heading", "Output so far"), out);
+                pausedHeading, pausedBox, el("p", "dc-viewer__heading", "Output so far"), out);
     body.append(code, side);
     root.append(bar, body);
     root.hidden = false;
@@ -101,15 +122,11 @@
       Array.prototype.forEach.call(code.children, function (li, k) {
         li.classList.toggle("dc-current", k + data.first === e[2]);
       });
-      stackBox.textContent = "";
-      stackAt(data, step).reverse().forEach(function (f) {
-        var item = el("li", "dc-viewer__frame");
-        item.appendChild(el("strong", "", f.name));
-        var names = Object.keys(f.locals);
-        item.appendChild(el("span", "dc-viewer__locals", names.length ?
-          " " + names.map(function (k) { return k + "=" + f.locals[k]; }).join(", ") : ""));
-        stackBox.appendChild(item);
-      });
+      var state = stackAt(data, step);
+      fill(stackBox, state.stack.reverse());
+      var paused = Object.keys(state.suspended).map(function (k) { return state.suspended[k]; });
+      fill(pausedBox, paused);
+      pausedHeading.hidden = pausedBox.hidden = !paused.length;
       var o = e[5] === null || e[5] === undefined ? data.stdout.length : e[5];
       out.textContent = data.stdout.slice(0, o) || "(nothing yet)";
       link.href = "#" + id + "-step-" + (step + 1);
@@ -133,11 +150,14 @@
   function init() {
     document.querySelectorAll(".deepcut-viewer").forEach(setup);
   }
-  if (window.document$ && window.document$.subscribe) {
-    window.document$.subscribe(init);  /* Material's instant navigation */
-  } else if (document.readyState === "loading") {
+  /* Both: the page as loaded (also from file://, where Material's document$ never emits), and
+     each page Material's instant navigation swaps in. setup() runs once per viewer. */
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {
     init();
+  }
+  if (window.document$ && window.document$.subscribe) {
+    window.document$.subscribe(init);
   }
 })();

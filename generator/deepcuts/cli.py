@@ -5,6 +5,7 @@
 ``deepcuts run PATH``       run one snippet as the site build would and print its output
 ``deepcuts interpreters``   list the site's Python versions, where each is, or how to get it
 ``deepcuts cache``          show the run cache's size; prune or clear it
+``deepcuts screenshots``    every page of the built site, desktop and phone, light and dark
 """
 
 from __future__ import annotations
@@ -194,6 +195,16 @@ def _lookup(version: str, paths: dict[str, str]) -> Interpreter | None:
         return None
 
 
+def _cmd_screenshots(args: argparse.Namespace) -> int:
+    from deepcuts import browser  # noqa: PLC0415 - needs Playwright, a test dependency
+
+    written = browser.screenshots(Path(args.site), Path(args.out))
+    for path in written:
+        print(path)
+    print(f"{len(written)} screenshots in {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used by the docs test that checks the CLI reference)."""
     parser = argparse.ArgumentParser(prog="deepcuts", description=__doc__.splitlines()[0])
@@ -282,6 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--require-all", action="store_true", help="exit 1 when a configured version is missing"
     )
     found.set_defaults(handler=_cmd_interpreters)
+
+    shots = sub.add_parser(
+        "screenshots",
+        help="screenshot every page of the built site: desktop and phone, light and dark",
+    )
+    shots.add_argument("--site", default="site", help="the built site (default site/)")
+    shots.add_argument("--out", default="screenshots", help="where to write (default screenshots/)")
+    shots.set_defaults(handler=_cmd_screenshots)
     return parser
 
 

@@ -53,6 +53,10 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     return max(0, len(raw.splitlines()) - len(markdown.splitlines()))
 
 
+SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+SEARCH_DIALOG_NAMED = SEARCH_DIALOG.replace('role="dialog"', 'role="dialog" aria-label="Search"')
+
+
 class DeepCutsOptions(base.Config):
     """The plugin has no options: configuration belongs to the Markdown extension, so that the
     fence behaves the same with or without the plugin."""
@@ -147,6 +151,13 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
                 f'{LINE_OPTION}="{fence.line + offset}"'
             )
         return "\n".join(lines) + ("\n" if markdown.endswith("\n") else "")
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Why here: the theme's search dialog has no accessible name (axe: aria-dialog-name),
+        # and overriding Material's search partial would mean keeping a copy of it. One attribute
+        # is added where the theme's own markup stands; a theme that changes it is caught by the
+        # browser tests' accessibility check, not silently.
+        return output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED, 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Why here: once per build, after every page; per-build state is reset for the next.

@@ -15,10 +15,10 @@ A fence body is a small YAML mapping::
       - add is called with a=2, b=3
     varies: true                   # optional: the output differs between runs (not compared)
     stdlib: true                   # optional: also record frames of the standard library
-    diagrams:                      # optional: drawn from the recorded run
+    diagrams:                      # optional: drawn from the recorded run (render/diagrams/)
       - timeline
       - snapshot: add              # the stack when add's frame starts
-      - lifecycle
+      - lifecycle                  # also: depth, lanes, cells[: LINE], unwinding[: FUNCTION]
     viewer: true                   # optional: step through the recorded run in the page
     ```
 
@@ -130,26 +130,37 @@ def _parse_claims(data: dict[str, Any], location: Location) -> tuple[str, ...]:
     return tuple(claims)
 
 
+DIAGRAMS = ("timeline", "lifecycle", "depth", "lanes", "cells", "unwinding")
+# Kinds that take an argument: what it names, for the error message.
+DIAGRAM_ARGUMENTS = {
+    "snapshot": "FUNCTION, a line number, or 'marker NAME'",
+    "cells": "a line number or 'marker NAME' (the moment to show)",
+    "unwinding": "FUNCTION (the exception raised first in it)",
+}
+
+
 def _parse_diagrams(data: dict[str, Any], location: Location) -> tuple[tuple[str, str], ...]:
     wanted = data.get("diagrams") or []
     if not isinstance(wanted, list):
         wanted = [wanted]
     diagrams = []
     for item in wanted:
-        if item in ("timeline", "lifecycle"):
+        if item in DIAGRAMS:
             diagrams.append((str(item), ""))
         elif (
             isinstance(item, dict)
-            and list(item) == ["snapshot"]
-            and isinstance(item["snapshot"], str | int)
-            and not isinstance(item["snapshot"], bool)
+            and len(item) == 1
+            and next(iter(item)) in DIAGRAM_ARGUMENTS
+            and isinstance(next(iter(item.values())), str | int)
+            and not isinstance(next(iter(item.values())), bool)
         ):
             # A function name, a line number, or "marker NAME" (a `# snapshot: NAME` comment).
-            diagrams.append(("snapshot", str(item["snapshot"])))
+            ((kind, argument),) = item.items()
+            diagrams.append((str(kind), str(argument)))
         else:
             raise FenceError(
-                f"unknown diagram {item!r}: use timeline, lifecycle, or 'snapshot: FUNCTION', "
-                "'snapshot: LINE' or 'snapshot: marker NAME'",
+                f"unknown diagram {item!r}: use one of {', '.join(DIAGRAMS)}, or "
+                + "; ".join(f"'{k}: ' followed by {v}" for k, v in DIAGRAM_ARGUMENTS.items()),
                 location,
             )
     return tuple(diagrams)

@@ -18,7 +18,7 @@ def make_counter():
 
 
 increment, peek = make_counter()
-increment()
+increment()  # marker: peeked
 print("peek:", peek())
 
 

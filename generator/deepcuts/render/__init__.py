@@ -37,6 +37,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["terminal"] = terminal_text
+    env.filters["px"] = lambda value: f"{value:.1f}".removesuffix(".0")
     return env
 
 

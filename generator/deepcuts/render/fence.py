@@ -53,11 +53,11 @@ def renderer_digest() -> str:
     digest = hashlib.sha256(deepcuts.__version__.encode())
     package = Path(__file__).resolve().parent.parent
     parts = [
-        *package.glob("render/*.py"),
+        *package.glob("render/**/*.py"),
         *package.glob("render/templates/*"),
         *package.glob("claims/*.py"),
     ]
-    for name in ("verify.py", "engine.py", "model.py"):
+    for name in ("verify.py", "engine.py", "model.py", "spec.py"):
         parts.append(package / name)
     for part in sorted(parts):
         digest.update(part.read_bytes())
