@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from deepcuts.check import Checker, find_fences, summary
+from deepcuts.check import Checker, Fence, find_fences, summary
 from deepcuts.engine import Engine
 from deepcuts.errors import DeepCutsError
 from deepcuts.record import _deepcuts_protocol as protocol
@@ -91,6 +91,19 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     return 0 if trace.ok else 1
 
 
+def _article_name(path: Path, docs: Path) -> str:
+    """An article as the checker names it: its path under docs/ (given from here or from docs/)."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(docs.resolve()):
+        return resolved.relative_to(docs.resolve()).as_posix()
+    return path.as_posix()
+
+
+def find_all(docs: Path) -> list[Fence]:
+    """Every Markdown file under docs/ as a fence-less entry: an article with no fence is known."""
+    return [Fence(a.relative_to(docs).as_posix(), 0, "") for a in sorted(docs.rglob("*.md"))]
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from deepcuts.plugin import load_site  # noqa: PLC0415 - MkDocs reads its own configuration
 
@@ -103,6 +116,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     engine = Engine(config)
     engine.report = lambda error: print(f"deepcuts: {error}", file=sys.stderr)
     fences = find_fences(docs)
+    if args.articles:
+        wanted = {_article_name(Path(a), docs) for a in args.articles}
+        unknown = wanted - {f.article for f in fences} - {f.article for f in find_all(docs)}
+        if unknown:
+            print(f"deepcuts: no such article under {docs}: {', '.join(sorted(unknown))}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        fences = [f for f in fences if f.article in wanted]
     versions = ", ".join(i.full_version for i in engine.interpreters())
     print(f"checking {len(fences)} fence(s) on CPython {versions}", file=sys.stderr)
     for line in engine.sandbox().describe().split("; "):
@@ -252,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_cmd_run)
 
     check = sub.add_parser("check", help="run and verify every snippet of every article")
+    check.add_argument(
+        "articles", nargs="*", help="only these articles (paths, e.g. docs/deepcuts/x.md)"
+    )
     check.add_argument("--config", default="mkdocs.yml", help="the site (default mkdocs.yml)")
     check.add_argument(
         "--update", action="store_true", help="rewrite the expected output files from the runs"
