@@ -182,9 +182,9 @@ def site(tmp_path: Path) -> Site:
 
 
 def copy_project(target: Path) -> Path:
-    """The repository's site (mkdocs.yml, docs/, snippets/) in a folder of its own."""
+    """The repository's site (mkdocs.yml, docs/, snippets/, overrides/) in a folder of its own."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "docs", "snippets"):
+    for name in ("mkdocs.yml", "docs", "snippets", "overrides"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, target / name)

@@ -13,13 +13,24 @@ from deepcuts import browser as browser_tools
 from deepcuts.errors import DeepCutsError
 
 PHONE = browser_tools.VIEWS[2]  # 390 px wide
+REPO_URL = "https://github.com/example/deepcuts"
+COMMENTS = """
+extra:
+  comments:
+    repo: example/deepcuts
+    repo_id: R_kgDOexample
+    category: Comments
+    category_id: DIC_kwDOexample
+"""
 
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's site, built in a copy: its ``site/`` folder."""
     root = copy_project(tmp_path_factory.mktemp("browser-site"))
-    done = build_project(root)
+    with (root / "mkdocs.yml").open("a") as config:  # the opt-in comments, as a site enables them
+        config.write(COMMENTS)
+    done = build_project(root, DEEPCUTS_REPO_URL=REPO_URL, DEEPCUTS_EDIT_URI="edit/main/docs/")
     assert done.returncode == 0, done.stderr
     return root / "site"
 
@@ -264,3 +275,34 @@ def test_screenshots_cover_every_page_in_every_view(
         browser_tools.screenshot_name(path, PHONE) for path in _all_pages(built_site)
     ]
     assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 5000 for p in written)
+
+
+def test_comments_load_nothing_from_another_host_until_the_reader_asks(
+    browser: object, site_url: str
+) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    opened = context.new_page()
+    requests: list[str] = []
+    opened.on("request", lambda request: requests.append(request.url))
+    opened.route("https://giscus.app/**", lambda route: route.abort())  # no network here anyway
+    opened.goto(site_url)
+    opened.evaluate("document.fonts.ready")
+    button = opened.get_by_role("button", name="Show comments")
+    button.scroll_into_view_if_needed()
+    assert requests and all(
+        url.startswith(site_url.split("/deepcuts/", maxsplit=1)[0]) for url in requests
+    )
+    before = len(requests)
+    button.click()
+    opened.wait_for_timeout(300)
+    assert [url for url in requests[before:] if "giscus.app" in url] == [
+        "https://giscus.app/client.js"
+    ]
+    assert opened.get_by_role("button", name="Show comments").count() == 0
+    context.close()
+
+
+def test_each_deepcut_links_to_its_markdown_and_its_snippets(built_site: Path) -> None:
+    page = (built_site / "deepcuts" / "function-call" / "index.html").read_text()
+    assert f'href="{REPO_URL}/edit/main/docs/deepcuts/function-call.md"' in page
+    assert f'href="{REPO_URL}/tree/main/snippets/function_call"' in page

@@ -65,8 +65,12 @@ def test_every_seed_section_is_covered(built_site: Path) -> None:
 
 def test_index_lists_every_deepcut_with_date_and_summary(built_site: Path) -> None:
     index = _text(built_site / "index.html")
+    series_page = _text(built_site / "deepcuts" / "index.html")
     for article in sorted((REPO / "docs" / "deepcuts").glob("*.md")):
+        if article.name == "index.md":
+            continue
         front = yaml.safe_load(article.read_text(encoding="utf-8").split("---")[1])
+        assert front["title"] in series_page and str(front["date"]) in series_page
         assert front["title"] in index
         assert str(front["date"]) in index
         summary = re.sub(r"`([^`]*)`", r"\1", front["summary"])
@@ -93,3 +97,16 @@ def test_site_has_search_palette_toggle_and_copy_buttons(built_site: Path) -> No
     assert 'data-md-color-media="(prefers-color-scheme)"' in page
     assert '"content.code.copy"' in page
     assert (built_site / "search" / "search_index.json").is_file()
+
+
+def test_without_the_comments_setting_no_page_mentions_them(built_site: Path) -> None:
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "giscus" not in text and "deepcut-comments" not in text, page
+
+
+def test_every_page_links_the_feed(built_site: Path) -> None:
+    for page in built_site.rglob("index.html"):
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert 'type="application/atom+xml"' in head and "feed.xml" in head, page
+    assert (built_site / "feed.xml").read_bytes().startswith(b'<?xml version="1.0"')

@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from deepcuts import series
 from deepcuts.config import EngineConfig
 from deepcuts.discover import scan_fences
 from deepcuts.engine import Engine, get_engine
@@ -32,13 +33,18 @@ from deepcuts.fence import ARTICLE_OPTION, LINE_OPTION
 log = get_plugin_logger(__name__)
 
 
-def load_site(config_file: Path) -> tuple[EngineConfig, Path]:
-    """The engine configuration and the docs folder of the site ``config_file`` describes, read
-    by MkDocs itself (``!ENV``, ``INHERIT`` and the rest): for ``deepcuts check``."""
+def load_mkdocs(config_file: Path) -> MkDocsConfig:
+    """The site ``config_file`` describes, read by MkDocs itself (``!ENV``, ``INHERIT``...)."""
     try:
-        config = load_config(config_file=str(config_file))
+        return load_config(config_file=str(config_file))
     except (Abort, ConfigurationError, OSError) as exc:
         raise DeepCutsError(f"{config_file} could not be read as a MkDocs site: {exc}") from None
+
+
+def load_site(config_file: Path) -> tuple[EngineConfig, Path]:
+    """The engine configuration and the docs folder of the site ``config_file`` describes: for
+    ``deepcuts check`` and the other commands."""
+    config = load_mkdocs(config_file)
     options = dict(config.mdx_configs.get("deepcuts") or {})
     base_dir = Path(config.config_file_path).resolve().parent
     return EngineConfig.from_options(options, base_dir), Path(config.docs_dir)
@@ -51,6 +57,25 @@ def _front_matter_lines(page: Page, markdown: str) -> int:
     except OSError:
         return 0
     return max(0, len(raw.splitlines()) - len(markdown.splitlines()))
+
+
+COMMENT_KEYS = ("repo", "repo_id", "category", "category_id")
+
+
+def _check_comments(config: MkDocsConfig) -> None:
+    """``extra.comments`` (giscus) is all or nothing: a partial setting would show a button that
+    loads a broken thread."""
+    extra: dict[str, Any] = dict(config.extra or {})
+    comments = extra.get("comments")
+    if not comments:
+        return
+    given = comments if isinstance(comments, dict) else {}
+    missing = [key for key in COMMENT_KEYS if not given.get(key)]
+    if missing:
+        raise PluginError(
+            f"extra.comments needs {', '.join(COMMENT_KEYS)} (giscus' repository and discussion "
+            f"category, with their ids from https://giscus.app); missing: {', '.join(missing)}"
+        )
 
 
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
@@ -88,6 +113,7 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         config.mdx_configs["deepcuts"] = options
         self.engine = get_engine(engine_config)
         self.engine.report = self._report
+        _check_comments(config)
         return config
 
     def _report(self, error: DeepCutsError) -> None:
@@ -106,6 +132,7 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         if self.engine is None:
             return files
         self._mark_dirty(files)
+        self._check_series(config)
         fences = []
         for file in files.documentation_pages():
             try:
@@ -119,6 +146,18 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         except DeepCutsError as exc:  # a required sandbox layer is missing: nothing may run
             raise PluginError(str(exc)) from None
         return files
+
+    def _check_series(self, config: MkDocsConfig) -> None:
+        # The index, nav and feed are committed files made from front matter (series.py): a
+        # build says when they disagree with the articles, and a contributor's front matter
+        # mistakes, one warning each (errors under --strict).
+        config_file = Path(config.config_file_path or "mkdocs.yml")
+        try:
+            for path in series.stale(Path(config.docs_dir), config_file, config):
+                log.warning("%s is out of date with the articles' front matter: run "
+                            "`deepcuts index`", path)  # fmt: skip
+        except series.SeriesError as exc:
+            log.warning("%s", exc)
 
     def _mark_dirty(self, files: Files) -> None:
         # Under --dirty MkDocs rebuilds only pages whose Markdown is newer than their output; a
