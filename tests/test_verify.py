@@ -64,6 +64,19 @@ def test_a_snippet_without_expectations_fails_the_check(site: Site) -> None:
     assert "no expected output is recorded; run `deepcuts check --update`" in done.stdout
 
 
+def test_a_snippet_line_wider_than_80_characters_fails_the_check(site: Site) -> None:
+    site.write("snippets/wide.py", "x = 1\nprint('" + "w" * 80 + "')\n")
+    _page(site, "file: wide.py")
+    done = check(site, "--update")  # not even --update writes outputs for it
+    assert done.returncode == 1
+    assert "index.md:5 (snippet wide.py): 1 line(s) wider than 80 characters: line 2 (89)" in (
+        done.stdout
+    )
+    assert not (site.root / "snippets" / "wide.out").exists()
+    site.write("snippets/wide.py", "x = 1\nprint('" + "w" * 71 + "')\n")  # exactly 80
+    assert check(site, "--update").returncode == 0
+
+
 def test_true_claims_show_and_a_false_claim_fails_with_evidence(site: Site) -> None:
     site.write(
         "snippets/calls.py",

@@ -16,9 +16,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepcuts.discover import scan_fences
+from deepcuts.discover import Snippet, scan_fences
 from deepcuts.engine import Engine
-from deepcuts.errors import DeepCutsError, Location
+from deepcuts.errors import DeepCutsError, FenceError, Location
 from deepcuts.model import Trace
 from deepcuts.plan import Plan
 from deepcuts.verify import (
@@ -27,6 +27,26 @@ from deepcuts.verify import (
     output_diff,
     record_expected,
 )
+
+MAX_SNIPPET_WIDTH = 80  # the code column shows about this many; see docs/contributing/writing.md
+
+
+def too_wide(snippet: Snippet, location: Location) -> FenceError | None:
+    """The error for a snippet with lines wider than ``MAX_SNIPPET_WIDTH``, or None."""
+    wide = [
+        (number, len(line))
+        for number, line in enumerate(snippet.lines, 1)
+        if len(line) > MAX_SNIPPET_WIDTH
+    ]
+    if not wide:
+        return None
+    listed = ", ".join(f"line {number} ({width})" for number, width in wide[:5])
+    more = f" and {len(wide) - 5} more" if len(wide) > 5 else ""
+    return FenceError(
+        f"{len(wide)} line(s) wider than {MAX_SNIPPET_WIDTH} characters: {listed}{more}; "
+        "wrap them (wide lines scroll sideways on the page)",
+        location,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,9 +94,11 @@ class Checker:
         versions = [i.full_version for i in self.engine.interpreters()]
         for fence in fences:
             try:
-                plans.append(
-                    (fence, self.engine.plan(fence.body, Location(fence.article, fence.line)))
-                )
+                plan = self.engine.plan(fence.body, Location(fence.article, fence.line))
+                wide = too_wide(plan.snippet, plan.location)
+                if wide is not None:
+                    raise wide
+                plans.append((fence, plan))
             except DeepCutsError as exc:
                 snippet = exc.location.snippet or "?"
                 results += [Result(fence, snippet, v, "failed", str(exc)) for v in versions]

@@ -16,7 +16,7 @@ from deepcuts.errors import Location
 from deepcuts.series import SECTION, SeriesError, read_series, slugify
 
 FIRST_SNIPPET = '''\
-"""The first program of this DeepCut: replace it with one that shows your point."""
+"""The first program of this DeepCut: replace it with one that shows it."""
 import sys
 
 

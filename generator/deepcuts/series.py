@@ -308,8 +308,11 @@ def _between(text: str, block: str, where: str, comment: tuple[str, str]) -> str
 def generated(
     docs: Path, config_file: Path, config: Mapping[str, Any], today: dt.date | None = None
 ) -> dict[Path, str]:
-    """Every file ``deepcuts index`` writes, with the content it should have now."""
+    """Every file ``deepcuts index`` writes, with the content it should have now: none for a
+    site with no series (no article under docs/deepcuts/), which then needs no markers."""
     articles = read_series(docs, today)
+    if not articles:
+        return {}
     home = docs / "index.md"
     yml = config_file.read_text(encoding="utf-8")
     marker = re.search(rf"^([ \t]*)#\s*{re.escape(BEGIN)}", yml, re.M)
