@@ -47,6 +47,7 @@ class Unwinding:
     exception: str
     rows: list[Row] = field(default_factory=list)
     summary: str = ""
+    caught: bool = False  # a handler caught it: the frames below that handler are not drawn
 
 
 def _raise_at(trace: Trace, function: str) -> int | None:
@@ -110,6 +111,7 @@ def unwinding(trace: Trace, function: str = "") -> Unwinding | None:
         rows[frame] = row
         diagram.rows.append(row)
     caught = _follow(events, start, rows)
+    diagram.caught = caught
     diagram.rows = [row for row in diagram.rows if row.steps or not caught]
     if caught:  # frames above the catcher that never saw it cannot exist; keep the path only
         last = max(i for i, row in enumerate(diagram.rows) if row.steps)
