@@ -1,9 +1,16 @@
-import inspect
+import sys
 
 
-def callers():
-    return [info.function for info in inspect.stack()[1:]]
+def where():
+    """The name of the code that called where()."""
+    return sys._getframe(1).f_code.co_name
 
 
-seen = [callers() for _ in range(1)]
-print("Frames above callers():", seen[0])
+def demo():
+    print("list:", [where() for _ in "a"])
+    print("set: ", {where() for _ in "a"})
+    print("dict:", {key: where() for key in "a"})
+    print("gen: ", list(where() for _ in "a"))
+
+
+demo()

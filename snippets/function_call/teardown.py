@@ -22,4 +22,5 @@ print(outer())
 # ...but the frame object survives while something references it.
 print("Kept frame:", kept.f_code.co_name, "stopped at line", kept.f_lineno)
 print("Its locals are still readable:", kept.f_locals)
-print("Is it on the stack?", any(info.frame is kept for info in inspect.stack()))
+on_stack = any(info.frame is kept for info in inspect.stack())
+print("Is it on the stack?", on_stack)

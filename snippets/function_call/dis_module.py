@@ -1,0 +1,3 @@
+import dis
+
+dis.dis(compile("add(2, 3)", "<module>", "exec"))
