@@ -1,0 +1,4 @@
+import functools
+
+print(functools.WRAPPER_ASSIGNMENTS)
+print(functools.WRAPPER_UPDATES)
