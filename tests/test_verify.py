@@ -77,6 +77,19 @@ def test_a_snippet_line_wider_than_80_characters_fails_the_check(site: Site) -> 
     assert check(site, "--update").returncode == 0
 
 
+def test_check_python_restricts_to_a_version_and_fails_when_it_is_missing(site: Site) -> None:
+    site.write("snippets/hello.py", "print('hello')\n")
+    _page(site, "file: hello.py")
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert check(site, "--update", "--python", version).returncode == 0
+    done = check(site, "--python", version)
+    assert done.returncode == 0 and f"on CPython {version}." in done.stderr
+    missing = check(site, "--python", "3.99")
+    assert missing.returncode == 2
+    assert "required CPython 3.99 not found: nothing checked" in missing.stderr
+    assert "passed" not in missing.stdout
+
+
 def test_true_claims_show_and_a_false_claim_fails_with_evidence(site: Site) -> None:
     site.write(
         "snippets/calls.py",

@@ -117,8 +117,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         require_sandbox=args.require_sandbox or config.require_sandbox,
         jobs=args.jobs or config.jobs,
     )
+    if args.python:  # exactly these, every one required (a CI job per version)
+        config = dataclasses.replace(config, pythons=tuple(args.python), optional_pythons=())
     engine = Engine(config)
     engine.report = lambda error: print(f"deepcuts: {error}", file=sys.stderr)
+    found = {i.version for i in engine.interpreters()}
+    missing = [v for v in config.pythons if v not in found and v not in config.optional_pythons]
+    if missing:
+        print(f"deepcuts: required CPython {', '.join(missing)} not found: nothing checked "
+              "(deepcuts interpreters says how to get it)", file=sys.stderr)  # fmt: skip
+        return 2
     fences = find_fences(docs)
     if args.articles:
         wanted = {_article_name(Path(a), docs) for a in args.articles}
@@ -361,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=None, help="parallel runs (default: cores)")
     check.add_argument(
         "--require-sandbox", action="store_true", help="fail if a sandbox layer is missing"
+    )
+    check.add_argument(
+        "--python",
+        action="append",
+        metavar="VERSION",
+        help="check on this version only, and fail if it is missing (repeatable)",
     )
     check.set_defaults(handler=_cmd_check)
 
