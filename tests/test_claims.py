@@ -37,6 +37,12 @@ CASES = [
      "handler's finally block runs before risky catches the exception",
      "finally blocks of handler that ran with an exception: 0"),
     ("down is called from down", "down is called from risky", "down was called from <module>"),
+    # frames by name or by qualified name, as NAME itself
+    ("the stack in increment is increment, <module>", "the stack in increment is increment",
+     "the stack in increment was make_counter.<locals>.increment, <module>"),
+    ("the stack in increment is make_counter.<locals>.increment, <module>",
+     "the stack in increment is make_counter, <module>",
+     "the stack in increment was make_counter.<locals>.increment, <module>"),
 ]  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 
 from deepcuts.claims.common import NAME, Form, calls, ends, name_is, of
-from deepcuts.model import Trace
+from deepcuts.model import Event, Trace
 
 _WORDS = {"once": 1, "twice": 2}
 
@@ -129,12 +129,15 @@ def _stack(m: re.Match[str]) -> Callable[[Trace], str | None]:
         if not found:
             return f"{m['name']} was never called"
         by_frame = {e.frame: e for e in trace.events if e.event in ("call", "abandoned")}
-        chain = []
+        chain: list[Event] = []
         frame: int | None = found[0].frame
         while frame is not None and frame in by_frame:
-            chain.append(by_frame[frame].qualname)
+            chain.append(by_frame[frame])
             frame = by_frame[frame].parent
-        return None if chain == wanted else f"the stack in {m['name']} was {', '.join(chain)}"
+        # Each frame by its name or its qualified name, as NAME itself is matched.
+        if len(chain) == len(wanted) and all(map(name_is, chain, wanted)):
+            return None
+        return f"the stack in {m['name']} was {', '.join(e.qualname for e in chain)}"
 
     return check
 
