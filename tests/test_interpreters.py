@@ -59,16 +59,21 @@ def test_missing_version_names_what_was_tried_and_how_to_get_it(
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(InterpreterError) as info:
-        interpreters.find("3.1")
+        interpreters.find("3.99")
     message = str(info.value)
-    assert "no usable CPython 3.1 found" in message
-    assert "uv python install 3.1" in message and "pyenv install 3.1" in message
+    assert "no usable CPython 3.99 found" in message
+    assert "uv python install 3.99" in message and "pyenv install 3.99" in message
     assert "interpreters" in message  # says where to configure a path
 
 
 def test_not_a_version() -> None:
     with pytest.raises(InterpreterError, match="not a Python version"):
         interpreters.find("three")
+
+
+def test_a_version_older_than_the_recorder_is_refused_before_any_search() -> None:
+    with pytest.raises(InterpreterError, match=r"older than the recorder supports"):
+        interpreters.find("3.8")  # pyenv may well have one: it would fail in every snippet
 
 
 def test_pyenv_shims_are_not_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -186,16 +191,17 @@ def test_the_command_lists_the_sites_versions(
     config = tmp_path / "mkdocs.yml"
     config.write_text(
         "site_name: x\nmarkdown_extensions:\n  - deepcuts:\n"
-        f"      pythons: ['{interpreters.current().version}', '3.1']\n"
-        "      optional_pythons: ['3.1']\n"
+        f"      pythons: ['{interpreters.current().version}', '3.99']\n"
+        "      optional_pythons: ['3.99']\n"
     )
     assert main(["interpreters", "--config", str(config)]) == 0
     lines = capsys.readouterr().out.splitlines()
     current = interpreters.current()
     assert lines[0].split()[:2] == [current.version, current.full_version]
     assert lines[0].endswith(current.executable)
-    assert lines[1].startswith("3.1   missing   (optional) no usable CPython 3.1 found")
-    assert "get it with `uv python install 3.1`" in lines[1]
+    assert lines[1].split()[:3] == ["3.99", "missing", "(optional)"]
+    assert "no usable CPython 3.99 found" in lines[1]
+    assert "get it with `uv python install 3.99`" in lines[1]
     assert main(["interpreters", "--config", str(config), "--require-all"]) == 1
 
 

@@ -321,6 +321,11 @@ def find(version: str, configured: dict[str, str] | None = None) -> Interpreter:
     """The first candidate that really is CPython ``version``; :class:`InterpreterError` if none."""
     if not _VERSION_RE.match(version):
         raise InterpreterError(f"'{version}' is not a Python version like 3.12")
+    if tuple(map(int, version.split("."))) < tuple(map(int, SUPPORTED[0].split("."))):
+        raise InterpreterError(
+            f"CPython {version} is older than the recorder supports: it runs on "
+            f"{SUPPORTED[0]} and later"
+        )
     tried = candidates(version, configured)
     reasons = []
     for candidate in tried:
