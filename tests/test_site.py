@@ -50,13 +50,16 @@ def test_function_call_page_shows_the_real_outputs(built_site: Path) -> None:
 def test_every_seed_section_is_covered(built_site: Path) -> None:
     text = _text(built_site / "deepcuts" / "function-call" / "index.html")
     for heading in (
-        "A call creates a frame",
+        "A call to a Python function pushes a frame",  # the seed's "A call creates a frame"
         "Arguments are bound before the body runs",
         "Each call has its own local scope",
         "Returning, and what happens to the frame",
         "Calling an async function does not run it",
         "The call stack",
-        "Why this model matters",
+        # the seed's "Why this model matters": recursion limits, closures, decorators
+        "The recursion limit",
+        "Where a name comes from",
+        "Decorators add frames only when they add functions",
         "Key points",
         "The whole program",
     ):
