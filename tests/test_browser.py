@@ -3,8 +3,12 @@ downloaded: Playwright is pointed at the system's executable). bin/test installs
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +48,22 @@ def base_url(built_site: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def site_url(base_url: str) -> str:
     return base_url + "deepcuts/function-call/"
+
+
+def _diagrams_asked_for(article: str) -> int:
+    """How many diagrams the article's fences ask for: the page must draw every one."""
+    from deepcuts.check import find_fences  # noqa: PLC0415
+    from deepcuts.errors import Location  # noqa: PLC0415
+    from deepcuts.spec import parse_spec  # noqa: PLC0415
+
+    return sum(
+        len(parse_spec(fence.body, Location(fence.article, fence.line)).diagrams)
+        for fence in find_fences(REPO / "docs")
+        if fence.article == article
+    )
+
+
+FUNCTION_CALL_DIAGRAMS = _diagrams_asked_for("deepcuts/function-call.md")
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +158,8 @@ def test_diagrams_are_visible_in_both_palettes(page: tuple[object, list[str]], s
         "getComputedStyle(document.body).backgroundColor"
     )
     figures = opened.locator(".deepcut-diagram svg")  # type: ignore[attr-defined]
-    assert figures.count() == 4
-    for index in range(4):
+    assert FUNCTION_CALL_DIAGRAMS >= 4 and figures.count() == FUNCTION_CALL_DIAGRAMS
+    for index in range(FUNCTION_CALL_DIAGRAMS):
         box = figures.nth(index).bounding_box()
         assert box and box["width"] > 200 and box["height"] > 20  # natural size
     fill = opened.evaluate(  # type: ignore[attr-defined]
@@ -263,7 +283,8 @@ def test_without_javascript_the_page_says_what_the_viewer_needs(
     opened.goto(site_url)
     assert not opened.locator(".deepcut-viewer").is_visible()
     assert "needs JavaScript" in opened.locator("noscript").first.inner_text()
-    assert opened.locator(".deepcut-diagram svg").count() == 4  # the rest is all there
+    diagrams = opened.locator(".deepcut-diagram svg").count()
+    assert diagrams == FUNCTION_CALL_DIAGRAMS  # the rest is all there
     context.close()
 
 
@@ -306,3 +327,165 @@ def test_each_deepcut_links_to_its_markdown_and_its_snippets(built_site: Path) -
     page = (built_site / "deepcuts" / "function-call" / "index.html").read_text()
     assert f'href="{REPO_URL}/edit/main/docs/deepcuts/function-call.md"' in page
     assert f'href="{REPO_URL}/tree/main/snippets/function_call"' in page
+
+
+# -- Edit and run: the reader's own run, in a Web Worker with Pyodide from the site --------------
+
+
+@pytest.fixture(scope="module")
+def pyodide_installed() -> None:
+    from deepcuts import edit_run  # noqa: PLC0415
+
+    found, why = edit_run.find_pyodide()
+    if found is None:
+        if os.environ.get("DEEPCUTS_REQUIRE_PYODIDE"):  # .ci/run
+            pytest.fail(f"{why} (bin/test installs it)")
+        pytest.skip(why)
+
+
+def _open_editor(opened: Any) -> Any:
+    """Open the editor of the page's viewer fence from the keyboard; the editor has the focus."""
+    button = opened.get_by_role("button", name="Edit and run")
+    button.focus()
+    opened.keyboard.press("Enter")
+    editor = opened.locator(".dc-run__code")
+    editor.wait_for()
+    assert opened.evaluate(FOCUSED_IN_EDITOR)
+    return editor
+
+
+def _run_and_wait(opened: Any, editor: Any, source: str) -> float:
+    """Put ``source`` in the editor, run it with the shortcut; seconds until the result shows."""
+    editor.fill(source)
+    editor.press("Control+Enter")
+    started = time.monotonic()
+    opened.wait_for_function(
+        "!document.querySelector('.dc-run__run').disabled", timeout=LOAD_TIMEOUT * 1000
+    )
+    return time.monotonic() - started
+
+
+VIEWER_FENCE = ".deepcut:has(.deepcut-viewer)"
+FOCUSED_IN_EDITOR = "document.activeElement.classList.contains('dc-run__code')"
+LOAD_TIMEOUT = 120  # seconds: Pyodide compiles its 9.6 MB of WebAssembly on a shared CI machine
+
+
+def test_edit_and_run_shows_the_readers_run_and_reset_brings_back_the_verified_one(
+    pyodide_installed: None, page: tuple[Any, list[str]], base_url: str
+) -> None:
+    opened, errors = page
+    requests: list[str] = []
+    opened.on("request", lambda request: requests.append(request.url))
+    opened.reload()
+    opened.evaluate("document.fonts.ready")
+    assert requests
+    assert not [url for url in requests if "pyodide" in url or "deepcuts-run" in url]
+    editor = _open_editor(opened)
+    # Tab leaves the editor (no keyboard trap) and Shift+Tab comes back into it.
+    opened.keyboard.press("Tab")
+    assert not opened.evaluate(FOCUSED_IN_EDITOR)
+    opened.keyboard.press("Shift+Tab")
+    assert opened.evaluate(FOCUSED_IN_EDITOR)
+
+    source = editor.input_value()
+    assert "\nadd(2, 3)\n" in source
+    cold = _run_and_wait(opened, editor, source.replace("\nadd(2, 3)\n", "\nprint(add(4, 5))\n"))
+    output = opened.locator(".dc-run__output")
+    assert "your run on CPython 3.14" in output.locator(".dc-run__mark").text_content()
+    assert "not verified" in output.locator(".dc-run__mark").text_content()
+    assert "9" in output.locator(".deepcut-stdout").inner_text().splitlines()
+    assert "Arguments: {'a': 4, 'b': 5," in output.inner_text()
+    assert not opened.locator(f"{VIEWER_FENCE} > .deepcut-output:not(.dc-run__output)").is_visible()
+    assert "not verified" in opened.locator(".dc-viewer__mine").inner_text()
+    # The diagrams and claims are the verified run's: hidden while the reader's run is shown.
+    assert not opened.locator(f"{VIEWER_FENCE} .deepcut-diagram").first.is_visible()
+    assert not opened.locator(f"{VIEWER_FENCE} .deepcut-claims").is_visible()
+    next_button = opened.locator(".dc-viewer__next")
+    while _state(opened)[1] != "call add":
+        next_button.click()
+    assert _state(opened)[2] == ["add", "<module>"]
+    assert "a=4, b=5" in opened.locator(".dc-viewer__frame").first.inner_text()
+
+    warm = _run_and_wait(opened, editor, source.replace("\nadd(2, 3)\n", "\nprint(add(1, 1))\n"))
+    assert "2" in output.locator(".deepcut-stdout").inner_text().splitlines()
+    assert warm < cold
+    sys.stderr.write(
+        f"\nEdit and run: first result {cold:.1f} s after the click, {warm:.2f} s warm\n"
+    )
+
+    opened.get_by_role("button", name="Reset").click()
+    assert opened.locator(".dc-run__output").count() == 0
+    assert opened.locator(f"{VIEWER_FENCE} > .deepcut-output").is_visible()
+    assert _state(opened)[0] == "Step 1 of 19"
+    assert opened.locator(".dc-viewer__mine").count() == 0
+    assert opened.locator(f"{VIEWER_FENCE} > .deepcut-source").is_visible()
+    assert opened.locator(f"{VIEWER_FENCE} .deepcut-diagram").first.is_visible()
+    assert opened.locator(f"{VIEWER_FENCE} .deepcut-claims").is_visible()
+    assert all(url.startswith(base_url) for url in requests), [
+        url for url in requests if not url.startswith(base_url)
+    ]
+    assert not errors
+
+
+def test_edit_and_run_stops_an_endless_loop_and_tells_about_input(
+    pyodide_installed: None, page: tuple[Any, list[str]], base_url: str
+) -> None:
+    opened, errors = page
+    requests: list[str] = []
+    opened.on("request", lambda request: requests.append(request.url))
+    editor = _open_editor(opened)
+    _run_and_wait(opened, editor, "name = input('Your name? ')\n")
+    output = opened.locator(".dc-run__output")
+    assert "called input()" in output.inner_text()
+    assert "EOFError" in output.locator(".deepcut-stderr").inner_text()
+
+    editor.fill("while True:\n    pass\n")
+    editor.press("Control+Enter")
+    assert opened.locator(".dc-run__run").is_disabled()
+    started = time.monotonic()
+    # The page answers while the loop runs in the worker: the viewer still steps.
+    opened.locator(".dc-viewer__next").click()
+    assert _state(opened)[0] == "Step 2 of 3"
+    assert time.monotonic() - started < 2
+    opened.wait_for_function("!document.querySelector('.dc-run__run').disabled", timeout=30_000)
+    stopped = time.monotonic() - started
+    assert "Stopped after 10 s" in opened.locator(".dc-run__status").inner_text()
+    assert "Stopped after 10 s" in output.inner_text()
+    assert 9 < stopped < 15
+    # A new worker runs the next program.
+    _run_and_wait(opened, editor, "print('again')\n")
+    assert output.locator(".deepcut-stdout").inner_text().strip() == "again"
+    assert all(url.startswith(base_url) for url in requests)
+    assert not errors
+
+
+def test_edit_and_run_loads_nothing_until_pressed_and_its_code_fits_a_budget(
+    pyodide_installed: None, browser: Any, site_url: str
+) -> None:
+    import gzip  # noqa: PLC0415
+
+    context = browser.new_context()
+    opened = context.new_page()
+    sizes: dict[str, int] = {}  # the worker's requests too: the context sees them all
+    context.on(
+        "response",
+        lambda response: sizes.__setitem__(
+            response.url, int(response.headers.get("content-length") or 0)
+        ),
+    )
+    opened.goto(site_url, wait_until="networkidle")
+    before = sum(sizes.values())
+    assert not [url for url in sizes if "pyodide" in url or "deepcuts-run" in url]
+    editor = _open_editor(opened)
+    _run_and_wait(opened, editor, "print('hi')\n")
+    assert opened.locator(".dc-run__output .deepcut-stdout").inner_text().strip() == "hi"
+    loaded = sum(n for url, n in sizes.items() if "pyodide" in url or "deepcuts-run" in url)
+    sys.stderr.write(f"\nEdit and run: the page {before} bytes; after the click {loaded} more\n")
+    assert loaded > 10_000_000  # Pyodide itself, from the site
+    assets = REPO / "docs" / "assets"
+    size = sum(
+        len(gzip.compress((assets / name).read_bytes()))
+        for name in ("deepcuts-run.js", "deepcuts-run-worker.js", "deepcuts-run.css")
+    )
+    assert size <= 8 * 1024
+    context.close()

@@ -225,6 +225,8 @@ def test_fence_works_without_the_plugin(site: Site) -> None:
     result = site.build()
     assert result.returncode == 0, result.log
     assert "no plugin needed" in result.page()
+    # Never silently: the log says, once, what only the plugin provides.
+    assert result.log.count("the deepcuts MkDocs plugin is not loaded") == 1, result.log
 
 
 def test_paths_are_relative_to_mkdocs_yml(site: Site, tmp_path: Path) -> None:

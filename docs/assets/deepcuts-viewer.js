@@ -65,12 +65,18 @@
     });
   }
 
-  function setup(root) {
-    if (root.dataset.ready) return;
-    root.dataset.ready = "1";
-    var data = JSON.parse(root.querySelector("script.deepcut-steps").textContent);
+  /* Build (or rebuild, for a reader's own run) the viewer's panel from data; note marks a run
+     that is not the verified one. */
+  function build(root, data, note) {
+    var old = root.querySelector(".dc-viewer__panel");
+    if (old) old.remove();
+    var panel = el("div", "dc-viewer__panel");
+    root.appendChild(panel);
+    root.hidden = false;
+    if (note) panel.appendChild(el("p", "dc-viewer__mine", note));
     var count = data.events.length;
-    if (!count) return;
+    root.dcKeys = null;
+    if (!count) { panel.appendChild(el("p", "dc-viewer__event", "No step was recorded.")); return; }
     var id = root.id;
 
     var bar = el("div", "dc-viewer__controls");
@@ -82,7 +88,8 @@
     var counter = el("span", "dc-viewer__counter");
     counter.setAttribute("aria-live", "polite");
     var link = el("a", "dc-viewer__link", "link to this step");
-    bar.append(prev, slider, next, counter, link);
+    bar.append(prev, slider, next, counter);
+    if (!note) bar.append(link);  /* a link leads to the verified run, never to a reader's */
 
     var body = el("div", "dc-viewer__body");
     var code = el("ol", "dc-viewer__source");
@@ -106,8 +113,7 @@
     side.append(what, el("p", "dc-viewer__heading", "Stack, innermost first"), stackBox,
                 pausedHeading, pausedBox, el("p", "dc-viewer__heading", "Output so far"), out);
     body.append(code, side);
-    root.append(bar, body);
-    root.hidden = false;
+    panel.append(bar, body);
 
     var step = 0;
     function show(n) {
@@ -134,17 +140,48 @@
     prev.addEventListener("click", function () { show(step - 1); });
     next.addEventListener("click", function () { show(step + 1); });
     slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
-    root.tabIndex = 0;
-    root.addEventListener("keydown", function (ev) {
+    root.dcKeys = function (ev) {
       var moves = { ArrowRight: step + 1, ArrowLeft: step - 1, Home: 0, End: count - 1 };
       if (ev.key in moves && ev.target.tagName !== "INPUT") {
         show(moves[ev.key]);
         ev.preventDefault();
       }
-    });
-    var wanted = new RegExp("^#" + id + "-step-(\\d+)$").exec(location.hash);
+    };
+    var wanted = note ? null : new RegExp("^#" + id + "-step-(\\d+)$").exec(location.hash);
     show(wanted ? Number(wanted[1]) - 1 : 0);
     if (wanted) root.scrollIntoView();
+  }
+
+  /* Edit and run: a button only. Its code, its worker and Pyodide load when it is pressed. */
+  function offerRun(root) {
+    var fence = root.closest(".deepcut");
+    if (!fence || !fence.firstElementChild || !window.Worker) return;
+    var bar = el("div", "dc-run__bar");
+    var button = el("button", "md-button dc-run__open", "Edit and run");
+    button.type = "button";
+    bar.appendChild(button);
+    fence.firstElementChild.after(bar);
+    button.addEventListener("click", function () {
+      if (window.DeepCutsRun) { window.DeepCutsRun.open(root, bar); return; }
+      button.disabled = true;
+      var script = el("script");
+      script.src = root.dataset.run + "deepcuts-run.js";
+      script.onload = function () { button.disabled = false; window.DeepCutsRun.open(root, bar); };
+      script.onerror = function () { button.textContent = "Edit and run could not load"; };
+      document.head.appendChild(script);
+    });
+  }
+
+  function setup(root) {
+    if (root.dataset.ready) return;
+    root.dataset.ready = "1";
+    var data = JSON.parse(root.querySelector("script.deepcut-steps").textContent);
+    root.dcBuild = function (d, note) { build(root, d, note); };
+    root.tabIndex = 0;
+    root.addEventListener("keydown", function (ev) { if (root.dcKeys) root.dcKeys(ev); });
+    if (!data.events.length) return;
+    build(root, data, "");
+    if (root.dataset.run) offerRun(root);
   }
 
   function init() {

@@ -74,8 +74,9 @@ class Engine:
     reused: int = 0  # runs a fence used from the cache
     errors: list[DeepCutsError] = field(default_factory=list)
     report: Callable[[DeepCutsError], None] = _log_error
-    # snippet name -> articles that show it, for `mkdocs serve --dirty` to rebuild the right pages
-    dependents: dict[str, set[str]] = field(default_factory=dict)
+    dependents: dict[str, set[str]] = field(default_factory=dict)  # snippet -> its articles
+    plugin: bool = False  # a MkDocs plugin drives it; if not, extension.py says what is lost
+    told_plugin_missing: bool = False
     _interpreters: list[Interpreter] | None = None
     _sandbox: Sandbox | None = None
 

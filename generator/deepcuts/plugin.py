@@ -22,8 +22,9 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
-from deepcuts import series
+from deepcuts import edit_run, series
 from deepcuts.config import EngineConfig
 from deepcuts.discover import scan_fences
 from deepcuts.engine import Engine, get_engine
@@ -78,6 +79,7 @@ def _check_comments(config: MkDocsConfig) -> None:
         )
 
 
+VIEWER_DIV = '<div class="deepcut-viewer"'
 SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
 SEARCH_DIALOG_NAMED = SEARCH_DIALOG.replace('role="dialog"', 'role="dialog" aria-label="Search"')
 
@@ -92,6 +94,7 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self.pyodide: Path | None = None  # Edit and run: the npm package, when it can be offered
         self.dirty = False
         self.last_build = 0.0
 
@@ -113,8 +116,21 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         config.mdx_configs["deepcuts"] = options
         self.engine = get_engine(engine_config)
         self.engine.report = self._report
+        self.engine.plugin = True  # the extension then does not warn that the plugin is missing
         _check_comments(config)
+        self._find_pyodide(options)
         return config
+
+    def _find_pyodide(self, options: dict[str, Any]) -> None:
+        # Edit and run needs Pyodide's files in the site; without them the control is not
+        # offered, and the log says so (an info line: a site builds and reads fine without it).
+        self.pyodide = None
+        if str(options.get("edit_and_run", True)).lower() in ("false", "0", "no", "off", "none"):
+            log.info("Edit and run: off in this site's configuration (edit_and_run: false)")
+            return
+        self.pyodide, why = edit_run.find_pyodide(options.get("pyodide_dir") or None)
+        if self.pyodide is None:
+            log.info("Edit and run is not offered on this build: %s", why)
 
     def _report(self, error: DeepCutsError) -> None:
         # A warning on MkDocs' logger: `mkdocs build --strict` counts it and fails; `serve` goes on.
@@ -196,10 +212,20 @@ class DeepCutsPlugin(BasePlugin[DeepCutsOptions]):
         # and overriding Material's search partial would mean keeping a copy of it. One attribute
         # is added where the theme's own markup stands; a theme that changes it is caught by the
         # browser tests' accessibility check, not silently.
-        return output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED, 1)
+        output = output.replace(SEARCH_DIALOG, SEARCH_DIALOG_NAMED, 1)
+        if self.pyodide is not None and VIEWER_DIV in output:
+            # Edit and run: each viewer learns where the site's assets are, relative to the page
+            # (the fence's HTML is the same on every page; the page's depth is not).
+            assets = get_relative_url("assets/", page.url).rstrip("/") + "/"
+            output = output.replace(VIEWER_DIV, f'{VIEWER_DIV} data-run="{assets}"')
+        return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         # Why here: once per build, after every page; per-build state is reset for the next.
         if self.engine is not None:
             log.info("%s", self.engine.end_build())
+        if self.pyodide is not None:
+            copied = edit_run.install(Path(config.site_dir), self.pyodide)
+            log.info("Edit and run: Pyodide %s in %s (%d bytes copied)", edit_run.PYODIDE_VERSION,
+                     edit_run.SITE_PYODIDE, copied)  # fmt: skip
         self.last_build = time.time()

@@ -17,6 +17,7 @@ from deepcuts import render
 from deepcuts.discover import excerpt
 from deepcuts.model import Trace
 from deepcuts.plan import Plan
+from deepcuts.record import _deepcuts_protocol as protocol
 from deepcuts.render.figures import render_diagrams, viewer_data
 from deepcuts.render.outputs import group_outputs, tab_anchor
 
@@ -31,6 +32,10 @@ def fence_html(plan: Plan, traces: list[Trace], source: str) -> str:
         "snippet.html.j2",
         diagrams=render_diagrams(spec, traces[0], plan.location, snippet.source),
         viewer=viewer_data(traces[0], snippet.source) if spec.viewer else None,
+        # the recorder's options, for a reader's own run of this fence (Edit and run)
+        record=protocol.encode_options(
+            {"lines": spec.trace == "lines", "max_events": spec.max_events, "stdlib": spec.stdlib}
+        ),
         groups=group_outputs(traces),
         anchor=tab_anchor(plan.location),
         claims=spec.claims,

@@ -1,8 +1,10 @@
-"""The diagrams a fence asks for, as HTML: layout from :mod:`diagrams`, markup from templates."""
+"""The diagrams a fence asks for, as HTML: layout from :mod:`diagrams`, markup from templates.
+
+The step-through viewer's data is made in :mod:`deepcuts.render.steps` (it also runs in the
+reader's browser); it is re-exported here."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
@@ -11,6 +13,7 @@ from deepcuts.model import Trace
 from deepcuts.render import diagrams as layout
 from deepcuts.render import render
 from deepcuts.render.outputs import tab_anchor
+from deepcuts.render.steps import MAX_STEPS, viewer_data
 from deepcuts.spec import FenceSpec
 
 MARKER = r"#\s*(?:snapshot|cells|marker):\s*{name}\s*$"
@@ -100,29 +103,4 @@ def render_diagrams(
     return figures
 
 
-MAX_STEPS = 2000  # steps a viewer carries at most (the page's size budget)
-
-
-def viewer_data(trace: Trace, source: str) -> str:
-    """The step-through viewer's data, as JSON safe inside a <script> element: the file's lines,
-    frame names, events as [kind, frame, line, value-or-locals, how, stdout offset], stdout."""
-    events = trace.events[:MAX_STEPS]
-    data = {
-        "source": source.splitlines(),
-        "first": 1,
-        "frames": {str(e.frame): e.qualname for e in events},
-        "events": [
-            [
-                e.event,
-                str(e.frame),
-                e.line,
-                e.locals if e.event in ("call", "line") else e.value,
-                e.how,
-                e.stdout,
-            ]
-            for e in events
-        ],
-        "stdout": trace.stdout,
-        "cut": max(len(trace.events) - MAX_STEPS, 0),
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+__all__ = ["MAX_STEPS", "render_diagrams", "viewer_data"]
